@@ -1,0 +1,62 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Data flows one way: FleetCore (pure values) -> FleetSSH (transport + remote scripts)
+// -> FleetStore (SQLite, content store, state directory) -> FleetGather (collectors)
+// -> views in the `fleetroll` executable. FleetLab builds the fake fleet used by the demo,
+// the tests and the benchmark.
+let package = Package(
+    name: "fleetroll",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "fleetroll", targets: ["fleetroll"]),
+        .executable(name: "fleetroll-lab", targets: ["fleetroll-lab"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .target(
+            name: "FleetCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "FleetSSH",
+            dependencies: ["FleetCore", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "FleetStore",
+            dependencies: ["FleetCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "FleetGather",
+            dependencies: ["FleetCore", "FleetSSH", "FleetStore", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "FleetLab",
+            dependencies: ["FleetCore", "FleetSSH", .product(name: "Yams", package: "Yams")]
+        ),
+        .executableTarget(
+            name: "fleetroll",
+            dependencies: [
+                "FleetCore", "FleetSSH", "FleetStore", "FleetGather",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "fleetroll-lab",
+            dependencies: ["FleetLab", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
+        .testTarget(name: "FleetStoreTests", dependencies: ["FleetCore", "FleetStore"]),
+        .testTarget(
+            name: "LabTests",
+            dependencies: ["FleetCore", "FleetSSH", "FleetStore", "FleetGather", "FleetLab"]
+        ),
+    ]
+)

@@ -1,0 +1,143 @@
+import FleetCore
+import FleetSSH
+import FleetStore
+import Foundation
+import Logging
+
+/// Knobs for one gather run.
+public struct GatherOptions: Sendable {
+    /// Hosts audited at once.
+    public var workers = 10
+    /// No host is started after this many seconds from the start of the run.
+    public var batchTimeout: Double = 600
+    /// Fetch override contents (the SHA-256 is gathered either way).
+    public var includeContent = true
+    /// Attempts per host for connection failures (the first try plus one retry).
+    public var maxAttempts = 2
+    /// Delay before the first retry; doubles for each further one.
+    public var retryDelay: Double = 1
+
+    public init() {}
+}
+
+/// The outcome for one host: the stored record plus what only the live output shows.
+public struct GatherResult: Sendable {
+    public var target: HostTarget
+    public var observation: HostObservation
+    /// The override content, for display (it is stored in the content store, not the record).
+    public var overrideContent: Data?
+    /// False when the record could not be written to the database.
+    public var stored: Bool
+}
+
+/// Audits hosts over ssh, several at a time, and stores every outcome, failures included.
+public struct HostGatherer: Sendable {
+    public let transport: SSHTransport
+    public let store: ObservationStore
+    public let overrides: ContentStore
+    public let vaults: ContentStore
+    public let options: GatherOptions
+    let logger: Logger
+
+    public init(transport: SSHTransport, store: ObservationStore, state: StateDirectory, options: GatherOptions,
+                logger: Logger = Logger(label: "fleetroll.gather")) {
+        self.transport = transport
+        self.store = store
+        self.overrides = ContentStore(directory: state.overrides, fileMode: 0o644)
+        self.vaults = ContentStore(directory: state.vaultYAMLs, fileMode: 0o600)
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Audits `hosts` and returns their results in the order given. `progress` is called after
+    /// each host with (hosts done, total).
+    public func gather(_ hosts: [HostTarget], progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async -> [GatherResult] {
+        let script = AuditScript(includeContent: options.includeContent, knownVaultSHAs: vaults.storedSHAs()).body
+        let start = Date()
+        let workers = max(1, options.workers)
+        var results = [GatherResult?](repeating: nil, count: hosts.count)
+        await withTaskGroup(of: (Int, GatherResult).self) { group in
+            var next = 0
+            func startNext() {
+                guard next < hosts.count else { return }
+                let index = next
+                next += 1
+                group.addTask {
+                    if Date().timeIntervalSince(start) > options.batchTimeout {
+                        return (index, batchTimeoutResult(hosts[index]))
+                    }
+                    return (index, await gatherOne(hosts[index], script: script))
+                }
+            }
+            for _ in 0..<min(workers, hosts.count) { startNext() }
+            var done = 0
+            for await (index, result) in group {
+                results[index] = result
+                done += 1
+                progress(done, hosts.count)
+                startNext()
+            }
+        }
+        return results.compactMap { $0 }
+    }
+
+    func gatherOne(_ target: HostTarget, script: String) async -> GatherResult {
+        let started = Date()
+        var attempt = 0
+        var run: AuditRun
+        var verdict: AuditVerdict
+        repeat {
+            attempt += 1
+            run = await transport.run(script: script, on: target)
+            verdict = AuditInterpreter.interpret(run, timeoutSeconds: transport.settings.timeout)
+            guard let cls = verdict.errorClass, FailureClassifier.isRetryable(cls), attempt < options.maxAttempts else { break }
+            let delay = options.retryDelay * pow(2, Double(attempt - 1))
+            logger.debug("\(target): \(cls.rawValue) (\(verdict.error ?? "")), retrying in \(delay)s")
+            try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+        } while true
+
+        var observed = verdict.observed
+        var error = verdict.error
+        var errorClass = verdict.errorClass
+        if var o = observed {
+            do {
+                if let content = verdict.overrideContent { o.overrideFilePath = try overrides.store(content).path }
+                if let content = verdict.vaultContent {
+                    o.vaultFilePath = try vaults.store(content).path
+                } else if let sha = o.vaultSHA256 {
+                    o.vaultFilePath = vaults.path(forSHA: sha)?.path
+                }
+            } catch let storeError {
+                error = "could not keep file contents: \(storeError)"
+                errorClass = .local
+            }
+            observed = o
+        }
+        let observation = HostObservation(
+            ts: Timestamp.now(), actor: currentActor(), host: target.description, ok: errorClass == nil,
+            sshRC: run.launchError == nil ? Int(run.exitCode) : nil,
+            stderr: run.stderr.trimmingCharacters(in: .whitespacesAndNewlines),
+            error: error, errorClass: errorClass, attempts: attempt,
+            durationS: (Date().timeIntervalSince(started) * 1000).rounded() / 1000,
+            observed: errorClass == nil ? observed : nil)
+        var stored = true
+        do {
+            try await store.insert(observation)
+        } catch let dbError {
+            logger.error("\(target): could not store the observation: \(dbError)")
+            stored = false
+        }
+        return GatherResult(target: target, observation: observation,
+                            overrideContent: errorClass == nil ? verdict.overrideContent : nil, stored: stored)
+    }
+
+    /// A host that was never started because the run's time budget was spent. Nothing was
+    /// learned about the host, so nothing is stored.
+    func batchTimeoutResult(_ target: HostTarget) -> GatherResult {
+        let o = HostObservation(ts: Timestamp.now(), actor: currentActor(), host: target.description, ok: false,
+                                sshRC: nil, stderr: "",
+                                error: "batch timeout of \(Int(options.batchTimeout))s exceeded before this host was started",
+                                errorClass: .timeout, attempts: 0)
+        return GatherResult(target: target, observation: o, overrideContent: nil, stored: false)
+    }
+}

@@ -1,0 +1,237 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import Synchronization
+
+/// What a finished child process left behind.
+public struct ProcessOutput: Sendable {
+    public var exitCode: Int32
+    public var stdout: Data
+    public var stderr: Data
+    /// True when the wall-clock limit ended the process; `exitCode` is then 124.
+    public var timedOut: Bool
+    public var duration: Double
+
+    public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+}
+
+public enum ProcessRunnerError: Error, CustomStringConvertible {
+    case spawnFailed(String, Int32)
+
+    public var description: String {
+        switch self {
+        case .spawnFailed(let cmd, let errno):
+            return "could not start \(cmd): \(String(cString: strerror(errno)))"
+        }
+    }
+}
+
+/// Runs a child process with a wall-clock limit, feeding stdin and capturing both output pipes.
+///
+/// Each run gets its own OS thread: the poll loop blocks, and Swift's cooperative pool has only
+/// as many threads as cores, so blocking there would cap parallel ssh sessions at the core count.
+/// Children get their own process group, so the terminal's Ctrl-C reaches fleetroll only, and
+/// fleetroll decides what happens to them (`terminateAll`).
+public enum ProcessRunner {
+    /// The exit code reported for a run that hit its time limit, as `timeout(1)` uses.
+    public static let timeoutExitCode: Int32 = 124
+
+    public static func run(_ argv: [String], stdin: Data? = nil, timeout: Double) async throws -> ProcessOutput {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Result { try runBlocking(argv, stdin: stdin, timeout: timeout) })
+            }
+            thread.stackSize = 512 * 1024
+            thread.start()
+        }
+    }
+
+    /// Sends SIGTERM to every child still running (used on Ctrl-C).
+    public static func terminateAll() {
+        for pid in running.withLock({ Array($0) }) { kill(-pid, SIGTERM) }
+    }
+
+    private static let running = Mutex<Set<pid_t>>([])
+    private static let spawnLock = NSLock()
+
+    private static func cloexecPipe(_ fds: inout [Int32]) -> Bool {
+        guard pipe(&fds) == 0 else { return false }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return true
+    }
+
+    public static func runBlocking(_ argv: [String], stdin: Data?, timeout: Double) throws -> ProcessOutput {
+        precondition(!argv.isEmpty)
+        let start = monotonicNow()
+        // Pipes are created and the child spawned under one lock: a pipe end must be marked
+        // close-on-exec before any other thread spawns, or that child inherits it and our read
+        // never sees end-of-file.
+        spawnLock.lock()
+        var spawnLocked = true
+        defer { if spawnLocked { spawnLock.unlock() } }
+        var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0], inPipe: [Int32] = [-1, -1]
+        guard cloexecPipe(&outPipe), cloexecPipe(&errPipe) else {
+            throw ProcessRunnerError.spawnFailed(argv[0], errno)
+        }
+        var stdinFD: Int32
+        if stdin != nil {
+            guard cloexecPipe(&inPipe) else { throw ProcessRunnerError.spawnFailed(argv[0], errno) }
+            stdinFD = inPipe[0]
+        } else {
+            stdinFD = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, stdinFD, 0)
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        posix_spawnattr_setpgroup(&attr, 0)
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attr, &noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for s in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&defaults, s) }
+        posix_spawnattr_setsigdefault(&attr, &defaults)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        var pid: pid_t = 0
+        let cArgs = argv.map { strdup($0) } + [nil]
+        defer { cArgs.forEach { free($0) } }
+        let rc = posix_spawnp(&pid, argv[0], &actions, &attr, cArgs, environ)
+        close(outPipe[1]); close(errPipe[1]); close(stdinFD)
+        spawnLock.unlock()
+        spawnLocked = false
+        guard rc == 0 else {
+            close(outPipe[0]); close(errPipe[0])
+            if inPipe[1] >= 0 { close(inPipe[1]) }
+            throw ProcessRunnerError.spawnFailed(argv[0], rc)
+        }
+        running.withLock { _ = $0.insert(pid) }
+        defer { running.withLock { _ = $0.remove(pid) } }
+
+        var io = PipeSet(stdout: outPipe[0], stderr: errPipe[0], stdin: inPipe[1], input: stdin ?? Data())
+        defer { io.closeAll() }
+        let deadline = start + timeout
+        var timedOut = false
+        var killedAt: Double?
+        var status: Int32 = 0
+        var exited = false
+
+        while true {
+            let now = monotonicNow()
+            if !exited, !timedOut, now >= deadline {
+                timedOut = true
+                kill(-pid, SIGTERM)
+                killedAt = now
+            }
+            if let k = killedAt, !exited, now - k > 2 { kill(-pid, SIGKILL) }
+            if !exited, waitpid(pid, &status, WNOHANG) == pid { exited = true }
+            if io.allClosed && exited { break }
+            // Once the child is gone, a grandchild (an ssh ControlMaster) may still hold the
+            // pipes open; read what is already there, then stop.
+            let wait: Double = exited ? 0.05 : min(0.1, max(0.001, (timedOut ? now + 0.1 : deadline) - now))
+            let readable = io.poll(timeout: wait)
+            if exited && !readable { break }
+        }
+        if !exited { waitpid(pid, &status, 0) }
+        let code: Int32 = timedOut ? timeoutExitCode : exitStatus(status)
+        return ProcessOutput(exitCode: code, stdout: io.out, stderr: io.err, timedOut: timedOut,
+                             duration: monotonicNow() - start)
+    }
+
+    static func exitStatus(_ status: Int32) -> Int32 {
+        let signal = status & 0x7f
+        if signal == 0 { return (status >> 8) & 0xff }
+        return 128 + signal
+    }
+
+    static func monotonicNow() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
+/// The parent's ends of the child's three pipes.
+private struct PipeSet {
+    var stdoutFD: Int32
+    var stderrFD: Int32
+    var stdinFD: Int32
+    var input: Data
+    var written = 0
+    var out = Data()
+    var err = Data()
+
+    init(stdout: Int32, stderr: Int32, stdin: Int32, input: Data) {
+        stdoutFD = stdout; stderrFD = stderr; stdinFD = stdin; self.input = input
+        if stdinFD >= 0 {
+            _ = fcntl(stdinFD, F_SETFL, fcntl(stdinFD, F_GETFL) | O_NONBLOCK)
+            if input.isEmpty { close(stdinFD); stdinFD = -1 }
+        }
+    }
+
+    var allClosed: Bool { stdoutFD < 0 && stderrFD < 0 }
+
+    /// Waits up to `timeout` seconds for any pipe to be ready and services it. Returns whether
+    /// anything was read or written.
+    mutating func poll(timeout: Double) -> Bool {
+        var fds: [pollfd] = []
+        if stdoutFD >= 0 { fds.append(pollfd(fd: stdoutFD, events: Int16(POLLIN), revents: 0)) }
+        if stderrFD >= 0 { fds.append(pollfd(fd: stderrFD, events: Int16(POLLIN), revents: 0)) }
+        if stdinFD >= 0 { fds.append(pollfd(fd: stdinFD, events: Int16(POLLOUT), revents: 0)) }
+        if fds.isEmpty {
+            usleep(useconds_t(timeout * 1_000_000))
+            return false
+        }
+        let n = Glibc.poll(&fds, nfds_t(fds.count), Int32(timeout * 1000))
+        guard n > 0 else { return false }
+        var progressed = false
+        for p in fds where p.revents != 0 {
+            if p.fd == stdinFD {
+                progressed = writeInput() || progressed
+            } else {
+                progressed = true
+                drain(p.fd)
+            }
+        }
+        return progressed
+    }
+
+    private mutating func drain(_ fd: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let n = read(fd, &buffer, buffer.count)
+        if n > 0 {
+            if fd == stdoutFD { out.append(contentsOf: buffer[0..<n]) } else { err.append(contentsOf: buffer[0..<n]) }
+        } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
+            close(fd)
+            if fd == stdoutFD { stdoutFD = -1 } else { stderrFD = -1 }
+        }
+    }
+
+    private mutating func writeInput() -> Bool {
+        let n = input.withUnsafeBytes { raw in
+            write(stdinFD, raw.baseAddress! + written, raw.count - written)
+        }
+        if n > 0 { written += n }
+        if written >= input.count || (n < 0 && errno != EAGAIN && errno != EINTR) {
+            close(stdinFD)
+            stdinFD = -1
+        }
+        return n > 0
+    }
+
+    mutating func closeAll() {
+        for fd in [stdoutFD, stderrFD, stdinFD] where fd >= 0 { close(fd) }
+        stdoutFD = -1; stderrFD = -1; stdinFD = -1
+    }
+}

@@ -1,0 +1,56 @@
+import FleetCore
+
+/// How fleetroll runs `ssh`: timeouts, the user's extra options, and connection reuse.
+public struct SSHSettings: Sendable {
+    /// ssh `ConnectTimeout`, in seconds.
+    public var connectTimeout: Int = 10
+    /// Wall-clock limit on one whole ssh run, in seconds.
+    public var timeout: Double = 10
+    /// Extra arguments, already shell-split (`--ssh-option "-F lab/ssh_config"` → `-F`, `lab/ssh_config`).
+    public var extraArguments: [String] = []
+    /// Directory for ControlMaster sockets; nil turns connection reuse off.
+    public var controlDirectory: String?
+    /// How long an idle master connection stays open. Longer than the 5 minutes between the
+    /// gathers a team usually runs, so each one reuses the last one's connections.
+    public var controlPersist = "15m"
+    /// The ssh binary.
+    public var sshPath = "ssh"
+
+    public init() {}
+
+    /// Turns `--ssh-option` values into arguments with POSIX shell-word rules.
+    public static func splitOptions(_ values: [String]) throws(ShellSplitError) -> [String] {
+        var out: [String] = []
+        for v in values { out += try ShellQuoting.split(v) }
+        return out
+    }
+
+    /// The full argv for running `remoteCommand` on `target`.
+    ///
+    /// The user's options come first: ssh keeps the first value it sees for an option, so this
+    /// order lets `--ssh-option "-o StrictHostKeyChecking=yes"` win over fleetroll's defaults
+    /// (the old tool put them the other way round and silently ignored the user's). The host
+    /// follows `--`, so it can never be read as an option.
+    public func argv(target: HostTarget, remoteCommand: String) -> [String] {
+        var args = [sshPath]
+        args += extraArguments
+        args += [
+            "-o", "BatchMode=yes",
+            "-o", "ConnectTimeout=\(connectTimeout)",
+            // Hosts are reimaged regularly, so a host key is trusted on first sight of each run.
+            "-o", "StrictHostKeyChecking=accept-new",
+            "-o", "UserKnownHostsFile=/dev/null",
+            // Keeps "Permanently added ... to the list of known hosts" out of every stored stderr.
+            "-o", "LogLevel=ERROR",
+        ]
+        if let dir = controlDirectory {
+            args += [
+                "-o", "ControlMaster=auto",
+                "-o", "ControlPath=\(dir)/%C",
+                "-o", "ControlPersist=\(controlPersist)",
+            ]
+        }
+        args += ["--", target.sshDestination, remoteCommand]
+        return args
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import GRDB
+
+/// fleetroll's SQLite database (`<state>/fleetroll.db`), in WAL mode so reports can read while
+/// a gather writes. The schema is versioned with GRDB migrations.
+public final class FleetDatabase: Sendable {
+    public let writer: DatabasePool
+
+    /// How many observations to keep per host. The newest successful one is kept on top of
+    /// these, so a host that has been failing for a while still shows its last known state.
+    public let retention: Int
+
+    public init(path: String, retention: Int = 10) throws {
+        var config = Configuration()
+        config.busyMode = .timeout(5)
+        config.label = "fleetroll"
+        writer = try DatabasePool(path: path, configuration: config)
+        self.retention = max(1, retention)
+        try Self.migrator.migrate(writer)
+    }
+
+    public convenience init(state: StateDirectory, retention: Int = 10) throws {
+        try FileManager.default.createDirectory(at: state.root, withIntermediateDirectories: true)
+        try self.init(path: state.database.path, retention: retention)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-host-observations") { db in
+            // An autoincrement id orders observations: timestamps have one-second resolution,
+            // and the old (host, ts) key silently merged two gathers within the same second.
+            try db.create(table: "host_observations") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("host", .text).notNull()
+                t.column("ts", .text).notNull()
+                t.column("ok", .boolean).notNull()
+                t.column("error_class", .text)
+                t.column("data", .text).notNull()
+            }
+            try db.create(index: "host_observations_by_host", on: "host_observations", columns: ["host", "id"])
+        }
+        return m
+    }
+}

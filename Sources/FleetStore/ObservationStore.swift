@@ -1,0 +1,89 @@
+import FleetCore
+import Foundation
+import GRDB
+
+/// One row of `host_observations`: the record as JSON plus the columns queries need.
+struct ObservationRow: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "host_observations"
+    var id: Int64?
+    var host: String
+    var ts: String
+    var ok: Bool
+    var errorClass: String?
+    var data: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, host, ts, ok, data
+        case errorClass = "error_class"
+    }
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// The latest gather of a host, and its latest successful one when that is older.
+public struct HostHistory: Sendable {
+    public var latest: HostObservation
+    public var latestOK: HostObservation?
+}
+
+/// Reads and writes host observations.
+public struct ObservationStore: Sendable {
+    public let database: FleetDatabase
+
+    public init(database: FleetDatabase) { self.database = database }
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }()
+
+    /// Stores one observation and applies retention for its host in the same transaction.
+    public func insert(_ observation: HostObservation) async throws {
+        let json = String(decoding: try Self.encoder.encode(observation), as: UTF8.self)
+        let keep = database.retention
+        try await database.writer.write { db in
+            var row = ObservationRow(id: nil, host: observation.host, ts: observation.ts, ok: observation.ok,
+                                     errorClass: observation.errorClass?.rawValue, data: json)
+            try row.insert(db)
+            try db.execute(sql: """
+                DELETE FROM host_observations
+                WHERE host = ?1
+                  AND id NOT IN (SELECT id FROM host_observations WHERE host = ?1 ORDER BY id DESC LIMIT ?2)
+                  AND id != COALESCE((SELECT MAX(id) FROM host_observations WHERE host = ?1 AND ok = 1), -1)
+                """, arguments: [observation.host, keep])
+        }
+    }
+
+    /// Every stored observation of a host, newest first.
+    public func history(host: String) async throws -> [HostObservation] {
+        let rows = try await database.writer.read { db in
+            try ObservationRow.filter(Column("host") == host).order(Column("id").desc).fetchAll(db)
+        }
+        return try rows.map(Self.decode)
+    }
+
+    /// The latest observation (and latest successful one) of every host, or of the given hosts.
+    public func latest(hosts: [String]? = nil) async throws -> [String: HostHistory] {
+        let (latestRows, okRows) = try await database.writer.read { db in
+            (try ObservationRow.fetchAll(db, sql: """
+                SELECT * FROM host_observations WHERE id IN (SELECT MAX(id) FROM host_observations GROUP BY host)
+                """),
+             try ObservationRow.fetchAll(db, sql: """
+                SELECT * FROM host_observations WHERE id IN (SELECT MAX(id) FROM host_observations WHERE ok = 1 GROUP BY host)
+                """))
+        }
+        let wanted = hosts.map(Set.init)
+        var okByHost: [String: HostObservation] = [:]
+        for row in okRows where wanted?.contains(row.host) ?? true { okByHost[row.host] = try Self.decode(row) }
+        var out: [String: HostHistory] = [:]
+        for row in latestRows where wanted?.contains(row.host) ?? true {
+            out[row.host] = HostHistory(latest: try Self.decode(row), latestOK: okByHost[row.host])
+        }
+        return out
+    }
+
+    static func decode(_ row: ObservationRow) throws -> HostObservation {
+        try JSONDecoder().decode(HostObservation.self, from: Data(row.data.utf8))
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct Fleetroll: AsyncParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "fleetroll",
+        abstract: "See and change the state of a fleet of puppet-managed CI hosts.",
+        discussion: """
+            fleetroll gathers the truth from every host over SSH (puppet role, override file, \
+            vault.yaml, uptime, the last puppet run) and keeps it in a local SQLite store.
+            State lives in ~/.fleetroll unless --state-dir or FLEETROLL_HOME says otherwise.
+            """,
+        version: "fleetroll, version \(version)",
+        subcommands: [GatherHostCommand.self, DebugHostScriptCommand.self]
+    )
+
+    /// Runs the command and maps errors to the exit codes users script against:
+    /// 0 success, 1 a host failed, 2 usage or input errors, 130 interrupted.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as CLIError {
+            if let message = error.message { FileHandle.standardError.write(Data("ERROR: \(message)\n".utf8)) }
+            Foundation.exit(error.exitCode)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// Errors the commands raise on purpose.
+enum CLIError: Error {
+    /// Bad arguments or input files: `ERROR: ...`, exit 2.
+    case usage(String)
+    /// The command ran but some hosts failed; it has already said so. Exit 1.
+    case hostsFailed
+    /// Ctrl-C. Exit 130.
+    case interrupted
+
+    var message: String? {
+        switch self {
+        case .usage(let m): return m
+        case .hostsFailed: return nil
+        case .interrupted: return "Interrupted"
+        }
+    }
+
+    var exitCode: Int32 {
+        switch self {
+        case .usage: return 2
+        case .hostsFailed: return 1
+        case .interrupted: return 130
+        }
+    }
+}

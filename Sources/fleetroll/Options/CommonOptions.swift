@@ -1,0 +1,69 @@
+import ArgumentParser
+import FleetCore
+import FleetSSH
+import FleetStore
+import Foundation
+import Logging
+
+/// Options every command has.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Directory for fleetroll's state (default: $FLEETROLL_HOME, else ~/.fleetroll).", valueName: "dir"))
+    var stateDir: String?
+
+    @Flag(name: [.customShort("d"), .long], help: "Log debug messages (the ssh command lines, timings) to stderr.")
+    var debug = false
+
+    var state: StateDirectory { StateDirectory.resolve(explicit: stateDir) }
+
+    func makeLogger(_ label: String) -> Logger {
+        var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = debug ? .debug : .warning
+        return logger
+    }
+}
+
+/// How to reach hosts over ssh.
+struct SSHOptions: ParsableArguments {
+    @Option(name: .customLong("ssh-option"), help: ArgumentHelp(
+        "Extra ssh arguments, split like a shell would, e.g. --ssh-option \"-J bastion\" or --ssh-option \"-F lab/ssh_config\". Repeatable; they win over fleetroll's own defaults.",
+        valueName: "args"))
+    var sshOptions: [String] = []
+
+    @Option(help: ArgumentHelp("ssh ConnectTimeout in seconds.", valueName: "seconds"))
+    var connectTimeout = 10
+
+    @Option(help: ArgumentHelp("Wall-clock limit for each host's whole ssh session, in seconds.", valueName: "seconds"))
+    var timeout: Double = 10
+
+    @Flag(name: .customLong("no-multiplex"), help: "Do not reuse ssh connections (ControlMaster); every run pays a full handshake.")
+    var noMultiplex = false
+
+    func validate() throws {
+        guard connectTimeout >= 1 else { throw ValidationError("--connect-timeout must be at least 1 second.") }
+        guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds.") }
+        do { _ = try SSHSettings.splitOptions(sshOptions) } catch {
+            throw ValidationError("--ssh-option: \(error)")
+        }
+    }
+
+    func settings(state: StateDirectory) throws -> SSHSettings {
+        var s = SSHSettings()
+        s.connectTimeout = connectTimeout
+        s.timeout = timeout
+        s.extraArguments = try SSHSettings.splitOptions(sshOptions)
+        s.controlDirectory = noMultiplex ? nil : state.sshControl.path
+        return s
+    }
+}
+
+/// Resolves HOST_OR_FILE arguments, turning every problem into a usage error before any
+/// host is contacted.
+func resolveHosts(_ arguments: [String]) throws -> HostSelection {
+    let selection: HostSelection
+    do { selection = try HostSelection.resolve(arguments) } catch { throw CLIError.usage(error.description) }
+    for e in selection.expansions { Terminal.note("Expanding \(e.from) → \(e.to)") }
+    if selection.duplicatesDropped > 0 {
+        Terminal.note("Dropped \(selection.duplicatesDropped) duplicate host\(selection.duplicatesDropped == 1 ? "" : "s").")
+    }
+    return selection
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Synchronization
+
+/// Where output goes and whether it may be coloured.
+enum Terminal {
+    static var stdoutIsTTY: Bool { isatty(STDOUT_FILENO) == 1 }
+    static var stderrIsTTY: Bool { isatty(STDERR_FILENO) == 1 }
+
+    /// Colour only on a terminal, and never when NO_COLOR is set.
+    static var colorEnabled: Bool {
+        stdoutIsTTY && (ProcessInfo.processInfo.environment["NO_COLOR"]?.isEmpty ?? true)
+    }
+
+    static func paint(_ text: String, _ code: String) -> String {
+        colorEnabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    static func green(_ s: String) -> String { paint(s, "32") }
+    static func red(_ s: String) -> String { paint(s, "31") }
+    static func yellow(_ s: String) -> String { paint(s, "33") }
+
+    /// Informational lines go to stderr, so stdout stays clean for --json and pipes.
+    static func note(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+/// A one-line progress bar on stderr, drawn only when stderr is a terminal.
+final class ProgressBar: Sendable {
+    private struct State { var done = 0 }
+    private let total: Int
+    private let label: String
+    private let start = Date()
+    private let enabled: Bool
+    private let state = Mutex(State())
+
+    init(total: Int, label: String, enabled: Bool) {
+        self.total = total
+        self.label = label
+        self.enabled = enabled && Terminal.stderrIsTTY
+    }
+
+    func update(done: Int) {
+        guard enabled else { return }
+        state.withLock { $0.done = done }
+        let width = 30
+        let filled = total == 0 ? width : width * done / total
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        let percent = total == 0 ? 100 : 100 * done / total
+        let line = "\r\(label) [\(bar)] \(done)/\(total) \(percent)% remaining: \(total - done) elapsed: \(Self.clock(Date().timeIntervalSince(start)))"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func finish() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+
+    /// `MM:SS`, or `HH:MM:SS` past an hour.
+    static func clock(_ seconds: Double) -> String {
+        let s = Int(seconds)
+        if s >= 3600 { return String(format: "%02d:%02d:%02d", s / 3600, (s % 3600) / 60, s % 60) }
+        return String(format: "%02d:%02d", s / 60, s % 60)
+    }
+}
