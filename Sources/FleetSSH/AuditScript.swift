@@ -45,7 +45,7 @@ public struct AuditScript: Sendable {
         esac
         role_file='/etc/puppet_role'
         if [ "$os" = Darwin ]; then
-          boot=$(sysctl -n kern.boottime 2>/dev/null | sed -n 's/.*sec = \\([0-9][0-9]*\\).*/\\1/p')
+          boot=$(sysctl -n kern.boottime 2>/dev/null | sed -n 's/.*{ *sec *= *\\([0-9][0-9]*\\).*/\\1/p')
           if [ -n "$boot" ]; then emit UPTIME_S "$(( $(date +%s) - boot ))"; fi
         else
           up=$(cut -d. -f1 /proc/uptime 2>/dev/null) || up=''

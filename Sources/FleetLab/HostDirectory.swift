@@ -1,0 +1,137 @@
+import Foundation
+
+/// The files of one lab host, prepared outside its namespace and mounted over the real
+/// `/etc` (as an overlay), `/root`, `/opt`, `/var/root`, `/home` and `/usr/local/bin` inside it.
+struct HostDirectory {
+    static let loginUID = 4242
+    static let wheelGID = 4240
+
+    let host: ScenarioHost
+    let path: String
+    let address: String
+    let port: Int
+    let labDirectory: String
+    let user: String
+
+    var etcUpper: String { path + "/etc-upper" }
+
+    func prepare(authorizedKey: String, bootEpoch: Int) throws {
+        let fm = FileManager.default
+        for d in ["etc-upper", "etc-work", "root", "opt", "varroot", "home", "bin"] {
+            try fm.createDirectory(atPath: path + "/" + d, withIntermediateDirectories: true)
+        }
+        try chmod(path + "/root", 0o700)
+        let mac = host.os == .macos
+        let gid = mac ? Self.wheelGID : 0
+
+        // Accounts: the real files plus the login user (and macOS's wheel group).
+        let shell = host.fault == .slow ? "/usr/local/bin/lab-slow-shell" : "/bin/sh"
+        try append(to: "passwd", "\(user):x:\(Self.loginUID):\(Self.loginUID):RelOps lab user:/home/\(user):\(shell)\n", mode: 0o644)
+        try append(to: "group", "\(user):x:\(Self.loginUID):\n" + (mac ? "wheel:x:\(Self.wheelGID):root\n" : ""), mode: 0o644)
+        try append(to: "shadow", "\(user):*:20000:0:99999:7:::\n", mode: 0o640, group: shadowGroup())
+        try fm.createDirectory(atPath: path + "/home/\(user)", withIntermediateDirectories: true)
+        try chown(path + "/home/\(user)", Self.loginUID, Self.loginUID)
+        if host.fault != .sudoBroken {
+            try write("\(etcUpper)/sudoers.d/fleetroll-lab", "\(user) ALL=(ALL) NOPASSWD: ALL\n", mode: 0o440)
+        }
+        try write("\(etcUpper)/ssh/lab_authorized_keys", authorizedKey, mode: 0o644)
+        try write("\(etcUpper)/hostname", host.name + "\n", mode: 0o644)
+        let hosts = (try? String(contentsOfFile: "/etc/hosts", encoding: .utf8)) ?? ""
+        try write("\(etcUpper)/hosts", hosts + "\(address)\t\(host.name) \(host.name.split(separator: ".").first ?? "")\n", mode: 0o644)
+
+        // What puppet left on the host.
+        if let role = host.role { try write("\(etcUpper)/puppet_role", role + "\n", mode: 0o644) }
+        let overridePath = mac ? "\(path)/opt/puppet_environments/ronin_settings" : "\(etcUpper)/puppet/ronin_settings"
+        let statePath = mac ? "\(path)/opt/puppet_environments/last_run_metadata.json" : "\(etcUpper)/puppet/last_run_metadata.json"
+        let vaultPath = mac ? "\(path)/varroot/vault.yaml" : "\(path)/root/vault.yaml"
+        if mac { try fm.createDirectory(atPath: "\(path)/opt/puppet_environments", withIntermediateDirectories: true) }
+        else { try fm.createDirectory(atPath: "\(etcUpper)/puppet", withIntermediateDirectories: true) }
+        if let o = host.override { try write(overridePath, o, mode: 0o644, gid: gid) }
+        if let s = host.puppetStateFile { try write(statePath, s, mode: 0o644, gid: gid) }
+        if let v = host.vault { try write(vaultPath, v, mode: 0o640, gid: gid) }
+
+        // Tools: the macOS stand-ins, the slow login shell, and a fixed /proc/uptime.
+        if mac {
+            try write("\(path)/bin/uname", Shims.uname, mode: 0o755)
+            try write("\(path)/bin/stat", Shims.stat, mode: 0o755)
+            try write("\(path)/bin/sysctl", Shims.sysctl(bootEpoch: bootEpoch), mode: 0o755)
+            try write("\(path)/bin/sw_vers", Shims.swVers, mode: 0o755)
+        } else {
+            try write("\(path)/uptime", "\(host.uptime).42 \(host.uptime * 2).17\n", mode: 0o444)
+        }
+        if host.fault == .slow {
+            try write("\(path)/bin/lab-slow-shell", Shims.slowShell(seconds: host.slowSeconds ?? 1), mode: 0o755)
+        }
+        try write("\(path)/sshd_config", sshdConfig, mode: 0o644)
+        try write("\(path)/start.sh", startScript, mode: 0o755)
+    }
+
+    var sshdConfig: String {
+        """
+        # fleetroll lab host \(host.name)
+        ListenAddress \(address):\(port)
+        HostKey \(labDirectory)/ssh_host_ed25519_key
+        PidFile \(path)/sshd.pid
+        AuthorizedKeysFile /etc/ssh/lab_authorized_keys
+        PubkeyAuthentication yes
+        PasswordAuthentication no
+        KbdInteractiveAuthentication no
+        PermitRootLogin prohibit-password
+        UsePAM no
+        StrictModes no
+        PrintMotd no
+        LogLevel VERBOSE
+        MaxStartups 200:30:400
+        MaxSessions 200
+        Subsystem sftp internal-sftp
+
+        """
+    }
+
+    /// Runs inside `unshare --mount --uts`: builds the host's view of the file system, names
+    /// the host, and becomes its sshd.
+    var startScript: String {
+        let p = path
+        let uptimeMount = host.os == .linux ? "mount --bind '\(p)/uptime' /proc/uptime\n" : ""
+        return """
+        #!/bin/sh
+        set -eu
+        mount --make-rprivate /
+        mount -t overlay overlay -o 'lowerdir=/etc,upperdir=\(p)/etc-upper,workdir=\(p)/etc-work' /etc
+        mount --bind '\(p)/root' /root
+        mount --bind '\(p)/opt' /opt
+        mount --bind '\(p)/varroot' /var/root
+        mount --bind '\(p)/home' /home
+        mount --bind '\(p)/bin' /usr/local/bin
+        \(uptimeMount)hostname '\(host.name)'
+        exec /usr/sbin/sshd -D -f '\(p)/sshd_config' -E '\(p)/sshd.log'
+
+        """
+    }
+
+    private func append(to name: String, _ extra: String, mode: Int, group: Int = 0) throws {
+        let base = (try? String(contentsOfFile: "/etc/\(name)", encoding: .utf8)) ?? ""
+        try write("\(etcUpper)/\(name)", base + (base.hasSuffix("\n") || base.isEmpty ? "" : "\n") + extra, mode: mode, gid: group)
+    }
+
+    private func shadowGroup() -> Int {
+        guard let g = getgrnam("shadow") else { return 0 }
+        return Int(g.pointee.gr_gid)
+    }
+
+    private func write(_ file: String, _ text: String, mode: Int, gid: Int = 0) throws {
+        let dir = (file as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+        try chown(file, 0, gid)
+        try chmod(file, mode)
+    }
+
+    private func chmod(_ file: String, _ mode: Int) throws {
+        guard Foundation.chmod(file, mode_t(mode)) == 0 else { throw LabError.setup("chmod \(file): \(String(cString: strerror(errno)))") }
+    }
+
+    private func chown(_ file: String, _ uid: Int, _ gid: Int) throws {
+        guard Foundation.chown(file, uid_t(uid), gid_t(gid)) == 0 else { throw LabError.setup("chown \(file): \(String(cString: strerror(errno)))") }
+    }
+}
