@@ -53,7 +53,8 @@ let package = Package(
             dependencies: ["FleetLab", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
-        .testTarget(name: "FleetStoreTests", dependencies: ["FleetCore", "FleetStore"]),
+        .testTarget(name: "FleetStoreTests", dependencies: ["FleetCore", "FleetStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "FleetSSHTests", dependencies: ["FleetCore", "FleetSSH"]),
         .testTarget(
             name: "LabTests",
             dependencies: ["FleetCore", "FleetSSH", "FleetStore", "FleetGather", "FleetLab"]

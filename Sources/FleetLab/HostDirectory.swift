@@ -50,6 +50,10 @@ struct HostDirectory {
         if let s = host.puppetStateFile { try write(statePath, s, mode: 0o644, gid: gid) }
         if let v = host.vault { try write(vaultPath, v, mode: 0o640, gid: gid) }
 
+        for (file, content) in host.files ?? [:] {
+            if let (dir, rest) = Self.mountedPath(for: file) { try write("\(path)/\(dir)/\(rest)", content, mode: 0o644) }
+        }
+
         // Tools: the macOS stand-ins, the slow login shell, and a fixed /proc/uptime.
         if mac {
             try write("\(path)/bin/uname", Shims.uname, mode: 0o755)
@@ -64,6 +68,15 @@ struct HostDirectory {
         }
         try write("\(path)/sshd_config", sshdConfig, mode: 0o644)
         try write("\(path)/start.sh", startScript, mode: 0o755)
+    }
+
+    /// Where an absolute host path lives in the host directory: (subdirectory, path inside it).
+    static func mountedPath(for file: String) -> (String, String)? {
+        let mounts = [("/etc/", "etc-upper"), ("/root/", "root"), ("/opt/", "opt"), ("/var/root/", "varroot"), ("/home/", "home")]
+        for (prefix, dir) in mounts where file.hasPrefix(prefix) && file.count > prefix.count {
+            return (dir, String(file.dropFirst(prefix.count)))
+        }
+        return nil
     }
 
     var sshdConfig: String {

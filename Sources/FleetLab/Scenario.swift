@@ -18,6 +18,8 @@ import Yams
 ///     puppet_state_raw: "..."   # or the file's exact text (for broken files)
 ///     fault: none               # none | down | hang | sudo-broken | slow
 ///     slow_seconds: 5           # with fault: slow
+///     files:                    # any other files, by absolute path
+///       /opt/puppetlabs/puppet/cache/state/last_run_summary.yaml: "..."
 /// ```
 public struct Scenario: Codable, Sendable, Equatable {
     public var hosts: [ScenarioHost]
@@ -52,6 +54,9 @@ public struct Scenario: Codable, Sendable, Equatable {
                 throw LabError.scenario("\(source): '\(h.name)' is not a usable host name")
             }
             if !seen.insert(h.name).inserted { throw LabError.scenario("\(source): \(h.name) is listed twice") }
+            for path in (h.files ?? [:]).keys where HostDirectory.mountedPath(for: path) == nil || path.contains("/../") {
+                throw LabError.scenario("\(source): \(h.name): file \(path) is not under /etc, /root, /opt, /var/root or /home")
+            }
             if h.fault == .slow && (h.slowSeconds ?? 0) <= 0 {
                 throw LabError.scenario("\(source): \(h.name) has fault slow but no slow_seconds")
             }
@@ -87,6 +92,8 @@ public struct ScenarioHost: Codable, Sendable, Equatable {
     public var puppetStateRaw: String?
     public var fault: LabFault = .none
     public var slowSeconds: Int?
+    /// Any other files the host holds, by absolute path (under /etc, /root, /opt, /var/root or /home).
+    public var files: [String: String]?
 
     public init(name: String, os: LabOS = .linux) {
         self.name = name
@@ -94,7 +101,7 @@ public struct ScenarioHost: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, os, role, uptime, override, vault, fault
+        case name, os, role, uptime, override, vault, fault, files
         case puppetState = "puppet_state", puppetStateRaw = "puppet_state_raw", slowSeconds = "slow_seconds"
     }
 
@@ -110,6 +117,7 @@ public struct ScenarioHost: Codable, Sendable, Equatable {
         puppetStateRaw = try c.decodeIfPresent(String.self, forKey: .puppetStateRaw)
         fault = try c.decodeIfPresent(LabFault.self, forKey: .fault) ?? .none
         slowSeconds = try c.decodeIfPresent(Int.self, forKey: .slowSeconds)
+        files = try c.decodeIfPresent([String: String].self, forKey: .files)
     }
 
     /// The text of last_run_metadata.json this host holds, if any: the raw text, or the

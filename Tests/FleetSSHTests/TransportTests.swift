@@ -1,0 +1,87 @@
+import FleetCore
+import FleetSSH
+import Foundation
+import Testing
+
+@Suite("ssh command line")
+struct SSHArgumentTests {
+    @Test func userOptionsComeFirstAndTheHostFollowsDoubleDash() throws {
+        var s = SSHSettings()
+        s.extraArguments = try SSHSettings.splitOptions(["-F /tmp/lab/ssh_config", "-o StrictHostKeyChecking=yes"])
+        s.connectTimeout = 3
+        s.controlDirectory = "/state/ssh"
+        let argv = s.argv(target: try HostTarget.parse("relops@h.example.com"), remoteCommand: "sh -c 'true'")
+        #expect(Array(argv.prefix(5)) == ["ssh", "-F", "/tmp/lab/ssh_config", "-o", "StrictHostKeyChecking=yes"])
+        let userIndex = try #require(argv.firstIndex(of: "StrictHostKeyChecking=yes"))
+        let defaultIndex = try #require(argv.firstIndex(of: "StrictHostKeyChecking=accept-new"))
+        #expect(userIndex < defaultIndex)
+        #expect(argv.contains("ConnectTimeout=3"))
+        #expect(argv.contains("BatchMode=yes"))
+        #expect(argv.contains("ControlPath=/state/ssh/%C"))
+        #expect(Array(argv.suffix(3)) == ["--", "relops@h.example.com", "sh -c 'true'"])
+    }
+
+    @Test func multiplexingCanBeTurnedOff() throws {
+        let argv = SSHSettings().argv(target: try HostTarget.parse("h"), remoteCommand: "x")
+        #expect(!argv.contains { $0.hasPrefix("Control") })
+    }
+
+    @Test func theRemoteCommandIsOneQuotedArgument() {
+        #expect(RemoteCommand.wrap("echo 'hi'") == #"sh -c 'echo '"'"'hi'"'"''"#)
+    }
+
+    @Test func auditScriptIsValidPOSIXShAndListsKnownVaults() throws {
+        let known = Digest.sha256Hex(Data("v".utf8))
+        let body = AuditScript(includeContent: false, knownVaultSHAs: [known, "not-a-sha; rm -rf /"]).body
+        #expect(body.contains("known_vaults='\(known)'"))
+        #expect(!body.contains("rm -rf"))
+        #expect(body.contains("include_content=0"))
+        let check = try ProcessRunner.runBlocking(["sh", "-n", "-c", body], stdin: nil, timeout: 10)
+        #expect(check.exitCode == 0, "sh -n: \(check.stderrText)")
+    }
+}
+
+@Suite("Process runner")
+struct ProcessRunnerTests {
+    @Test func capturesOutputAndExitCode() async throws {
+        let out = try await ProcessRunner.run(["sh", "-c", "echo out; echo err >&2; exit 3"], timeout: 10)
+        #expect(out.exitCode == 3)
+        #expect(String(decoding: out.stdout, as: UTF8.self) == "out\n")
+        #expect(out.stderrText == "err\n")
+        #expect(!out.timedOut)
+    }
+
+    @Test func timeoutKillsAndKeepsPartialOutput() async throws {
+        let out = try await ProcessRunner.run(["sh", "-c", "echo partial; exec sleep 30"], timeout: 0.5)
+        #expect(out.timedOut)
+        #expect(out.exitCode == ProcessRunner.timeoutExitCode)
+        #expect(String(decoding: out.stdout, as: UTF8.self) == "partial\n")
+        #expect(out.duration < 5)
+    }
+
+    @Test func feedsStdinAndReadsLargeOutputWithoutDeadlock() async throws {
+        let input = Data((0..<3_000_000).map { UInt8($0 % 251) })
+        let out = try await ProcessRunner.run(["cat"], stdin: input, timeout: 30)
+        #expect(out.exitCode == 0)
+        #expect(out.stdout == input)
+    }
+
+    @Test func stdinIsNeverTheTerminal() async throws {
+        let out = try await ProcessRunner.run(["sh", "-c", "cat; echo done"], timeout: 5)
+        #expect(String(decoding: out.stdout, as: UTF8.self) == "done\n")
+    }
+
+    @Test func missingBinaryIsAnError() async {
+        await #expect(throws: ProcessRunnerError.self) {
+            try await ProcessRunner.run(["/nonexistent/ssh"], timeout: 5)
+        }
+    }
+
+    @Test func manyRunsAtOnce() async throws {
+        let codes = try await withThrowingTaskGroup(of: Int32.self) { group in
+            for i in 0..<40 { group.addTask { try await ProcessRunner.run(["sh", "-c", "sleep 0.2; exit \(i % 5)"], timeout: 10).exitCode } }
+            return try await group.reduce(into: [Int32]()) { $0.append($1) }
+        }
+        #expect(codes.sorted() == (0..<40).map { Int32($0 % 5) }.sorted())
+    }
+}

@@ -1,0 +1,206 @@
+import FleetCore
+import FleetLab
+import FleetStore
+import Foundation
+import Testing
+
+/// gather-host against real sshd hosts: every stored field must be what the fake host holds.
+@Suite("gather-host against the lab", .enabled(if: isRoot, Comment(rawValue: needsRoot)))
+struct LabGatherTests {
+    static let talos = "gecko_t_linux_talos"
+    static let mac = "gecko_t_osx_1500_m4"
+    static let vaultLinux = "---\ntaskcluster_access_token: lab-linux\n"
+    static let vaultMac = "---\ntaskcluster_access_token: lab-mac\nextra: ü\n"
+    static let override = ScenarioGenerator.overrideFile(branch: "relops-1234-talos-update", user: "aerickson")
+    static let macOverride = "PUPPET_BRANCH='mac-test'\nPUPPET_REPO=\"https://github.com/jdoe/ronin_puppet.git\"\n# it's $(not) `run`\n"
+
+    static func host(_ n: String, _ os: LabOS = .linux, _ edit: (inout ScenarioHost) -> Void = { _ in }) -> ScenarioHost {
+        var h = ScenarioHost(name: n, os: os)
+        h.role = os == .linux ? talos : mac
+        h.uptime = 7200 + n.count
+        edit(&h)
+        return h
+    }
+
+    static func state(gitSHA: String, success: Bool, exitCode: Int, override: String?, vault: String?) -> [String: ScalarValue] {
+        [
+            "schema_version": .int(1), "ts": .string("2026-11-24T18:02:11Z"), "duration_s": .int(47),
+            "success": .bool(success), "exit_code": .int(exitCode), "role": .string(talos),
+            "git_repo": .string("https://github.com/mozilla-platform-ops/ronin_puppet.git"), "git_branch": .string("HEAD"),
+            "git_sha": .string(gitSHA), "git_dirty": .bool(false),
+            "override_sha": override.map { .string(Digest.sha256Hex(Data($0.utf8))) } ?? .null,
+            "vault_sha": vault.map { .string(Digest.sha256Hex(Data($0.utf8))) } ?? .string("NA"),
+        ]
+    }
+
+    static let scenario = Scenario(hosts: [
+        host("t-linux64-ms-001.test.releng.mdc1.mozilla.com") {
+            $0.vault = vaultLinux
+            $0.puppetState = state(gitSHA: ScenarioGenerator.masterSHA, success: true, exitCode: 2, override: nil, vault: vaultLinux)
+        },
+        host("t-linux64-ms-002.test.releng.mdc1.mozilla.com") {
+            $0.vault = vaultLinux
+            $0.override = override
+            $0.puppetState = state(gitSHA: ScenarioGenerator.branchSHA, success: true, exitCode: 0, override: override, vault: vaultLinux)
+        },
+        host("t-linux64-ms-003.test.releng.mdc1.mozilla.com") {
+            $0.role = nil
+            $0.files = ["/opt/puppetlabs/puppet/cache/state/last_run_summary.yaml":
+                            "---\ntime:\n  total: 5.1\n  last_run: 1795538000\nevents:\n  failure: 2\n  success: 1\n"]
+        },
+        host("t-linux64-ms-004.test.releng.mdc1.mozilla.com") {
+            $0.puppetStateRaw = "{\"git_sha\": \"abc\", truncated"
+            $0.vault = vaultLinux
+        },
+        host("macmini-m4-60.test.releng.mdc1.mozilla.com", .macos) {
+            $0.vault = vaultMac
+            $0.override = macOverride
+            $0.uptime = 3 * 86400
+            $0.puppetState = state(gitSHA: ScenarioGenerator.masterSHA, success: false, exitCode: 6, override: macOverride, vault: vaultMac)
+        },
+        host("macmini-m4-61.test.releng.mdc1.mozilla.com", .macos) {
+            $0.puppetState = state(gitSHA: ScenarioGenerator.masterSHA, success: true, exitCode: 0, override: nil, vault: nil)
+        },
+        host("t-linux64-ms-005.test.releng.mdc1.mozilla.com") { $0.fault = .down },
+        host("t-linux64-ms-006.test.releng.mdc1.mozilla.com") { $0.fault = .hang },
+        host("t-linux64-ms-007.test.releng.mdc1.mozilla.com") { $0.fault = .sudoBroken; $0.vault = vaultLinux },
+        host("t-linux64-ms-008.test.releng.mdc1.mozilla.com") { $0.fault = .slow; $0.slowSeconds = 2; $0.vault = vaultLinux },
+    ])
+
+    static let timeout = 6.0
+
+    @Test func gatherStoresWhatEachHostHolds() async throws {
+        let labDir = try makeTemporaryDirectory("lab")
+        let stateDir = try makeTemporaryDirectory("state")
+        defer { try? FileManager.default.removeItem(atPath: stateDir) }
+        let lab = try Lab.up(scenario: Self.scenario, directory: labDir)
+        defer { _ = try? Lab.down(directory: labDir) }
+
+        let gather = [Binaries.fleetroll, "gather-host", "--state-dir", stateDir, "--ssh-option", "-F \(lab.sshConfigPath)",
+                      "--connect-timeout", "2", "--timeout", String(Int(Self.timeout)), "--json", lab.hostListPath]
+        let first = try runCommand(gather)
+        #expect(first.exitCode == 1, "some hosts are built to fail: \(first.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
+        #expect(json["total"] as? Int == 10)
+        #expect(json["successful"] as? Int == 7)
+        #expect(json["failed"] as? Int == 3)
+
+        let state = StateDirectory(root: URL(fileURLWithPath: stateDir))
+        let store = ObservationStore(database: try FleetDatabase(state: state))
+        let latest = try await store.latest()
+        #expect(latest.count == 10, "every host's outcome is stored, failures included")
+
+        for host in Self.scenario.hosts {
+            let record = try #require(latest[host.name]?.latest, "no record for \(host.name)")
+            switch host.fault {
+            case .down:
+                #expect(record.errorClass == .unreachable)
+                #expect(record.attempts == 2, "connection failures are retried once")
+            case .hang:
+                #expect(record.errorClass == .timeout)
+                #expect(record.durationS < Self.timeout + 2)
+            case .sudoBroken:
+                #expect(record.errorClass == .sudo)
+                #expect(record.error?.contains("password is required") == true)
+            case .none, .slow:
+                #expect(record.ok, "\(host.name): \(record.error ?? "")")
+                try checkObserved(record, host: host, state: state)
+                if host.fault == .slow { #expect(record.durationS >= 2) }
+            }
+        }
+
+        // A second run reuses the ssh connections of the first (ControlMaster): no new TCP
+        // connection reaches the healthy hosts.
+        let before = try Lab.status(directory: labDir).1
+        let second = try runCommand(gather)
+        #expect(second.exitCode == 1)
+        let after = try Lab.status(directory: labDir).1
+        for (b, a) in zip(before, after) where b.host.fault == .none {
+            #expect(a.connections == b.connections, "\(a.host.name) got a new connection")
+        }
+        #expect(try await store.history(host: "t-linux64-ms-001.test.releng.mdc1.mozilla.com").count == 2)
+    }
+
+    func checkObserved(_ record: HostObservation, host: ScenarioHost, state: StateDirectory) throws {
+        let o = try #require(record.observed)
+        let mac = host.os == .macos
+        #expect(o.osType == (mac ? "Darwin" : "Linux"))
+        #expect(o.remoteHostname == host.name, "each host runs in its own UTS namespace")
+        if mac {
+            #expect(o.uptimeS.map { $0 >= host.uptime && $0 < host.uptime + 300 } == true, "uptime \(String(describing: o.uptimeS))")
+        } else {
+            #expect(o.uptimeS == host.uptime)
+        }
+        #expect(o.rolePresent == (host.role != nil))
+        #expect(o.role == host.role)
+
+        if let override = host.override {
+            let sha = Digest.sha256Hex(Data(override.utf8))
+            #expect(o.overridePresent)
+            #expect(o.overrideSHA256 == sha)
+            #expect(o.overrideMeta?.mode == "0644")
+            #expect(o.overrideMeta?.owner == "root")
+            #expect(o.overrideMeta?.group == (mac ? "wheel" : "root"))
+            #expect(o.overrideMeta?.size == String(override.utf8.count))
+            let path = try #require(o.overrideFilePath)
+            #expect(path == state.overrides.appendingPathComponent(String(sha.prefix(12))).path)
+            #expect(FileManager.default.contents(atPath: path) == Data(override.utf8))
+        } else {
+            #expect(!o.overridePresent)
+            #expect(o.overrideSHA256 == nil)
+        }
+
+        if let vault = host.vault {
+            let sha = Digest.sha256Hex(Data(vault.utf8))
+            #expect(o.vaultPresent)
+            #expect(o.vaultSHA256 == sha)
+            #expect(o.vaultMeta?.mode == "0640")
+            #expect(o.vaultMeta?.group == (mac ? "wheel" : "root"))
+            let path = try #require(o.vaultFilePath)
+            #expect(FileManager.default.contents(atPath: path) == Data(vault.utf8))
+            let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+        } else {
+            #expect(!o.vaultPresent)
+            #expect(o.vaultSHA256 == nil)
+        }
+
+        if let s = host.puppetState {
+            if case .string(let sha) = s["git_sha"] { #expect(o.puppet.gitSHA == sha) }
+            if case .bool(let ok) = s["success"] { #expect(o.puppet.success == ok) }
+            if case .int(let code) = s["exit_code"] { #expect(o.puppet.exitCode == code) }
+            #expect(o.puppet.ts == "2026-11-24T18:02:11Z")
+            #expect(o.puppet.lastRunEpoch == 1_795_543_331)
+            #expect(o.puppet.overrideSHA == host.override.map { Digest.sha256Hex(Data($0.utf8)) })
+            #expect(o.puppet.vaultSHA == host.vault.map { Digest.sha256Hex(Data($0.utf8)) })
+        } else if host.files != nil {
+            #expect(o.puppet.lastRunEpoch == 1_795_538_000)
+            #expect(o.puppet.success == false)
+        } else {
+            #expect(o.puppet.isEmpty, "a broken state file gives no puppet data, not an error")
+        }
+    }
+
+    @Test func labsAreIsolatedAndLeaveNothingBehind() throws {
+        let dirA = try makeTemporaryDirectory("lab-a")
+        let dirB = try makeTemporaryDirectory("lab-b")
+        let a = try Lab.up(scenario: ScenarioGenerator.fleet(linux: 2, macos: 1, withFaults: false), directory: dirA)
+        let b = try Lab.up(scenario: ScenarioGenerator.fleet(linux: 2, macos: 0, withFaults: false), directory: dirB)
+        #expect(a.subnet != b.subnet)
+        #expect(!FileManager.default.fileExists(atPath: "/etc/puppet_role"), "the machine's /etc is never written")
+        let passwd = try String(contentsOfFile: "/etc/passwd", encoding: .utf8)
+        #expect(!passwd.contains(Lab.defaultUser + ":"))
+
+        let pids = (a.hosts + b.hosts).compactMap(\.pid)
+        #expect(pids.count == 5)
+        try Lab.down(directory: dirA)
+        try Lab.down(directory: dirB)
+        for pid in pids { #expect(kill(pid, 0) != 0 || isZombie(pid), "sshd \(pid) still runs") }
+        #expect(!FileManager.default.fileExists(atPath: dirA))
+        #expect(!FileManager.default.fileExists(atPath: "/run/fleetroll-lab/\(a.subnet)"))
+    }
+
+    func isZombie(_ pid: pid_t) -> Bool {
+        ((try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? "").contains(") Z")
+    }
+}
