@@ -98,7 +98,7 @@ public enum Lab {
         public var host: LabHostState
         /// `running`, `hung` (stopped on purpose), `down` (by scenario), or `dead` (should run, does not).
         public var state: String
-        /// TCP connections sshd has accepted since the lab came up.
+        /// ssh connections that logged in to this host since the lab came up.
         public var connections: Int
     }
 
@@ -107,7 +107,9 @@ public enum Lab {
         let state = try LabState.load(directory: dir)
         let rows = state.hosts.map { h -> HostStatus in
             let log = (try? String(contentsOfFile: "\(dir)/hosts/\(h.name)/sshd.log", encoding: .utf8)) ?? ""
-            let connections = log.components(separatedBy: "\n").filter { $0.contains("Connection from") }.count
+            // sshd logs one "Accepted publickey" per ssh connection that logged in; sessions that
+            // ride on an existing ControlMaster connection log none. (Its lines end in CRLF.)
+            let connections = log.components(separatedBy: "Accepted publickey").count - 1
             let alive = h.pid.map { isAlive($0) && mountNamespace(of: $0) == h.mountNamespace } ?? false
             let word = h.fault == .down ? "down" : !alive ? "dead" : h.fault == .hang ? "hung" : "running"
             return HostStatus(host: h, state: word, connections: connections)

@@ -109,9 +109,12 @@ struct LabGatherTests {
             }
         }
 
-        // A second run reuses the ssh connections of the first (ControlMaster): no new TCP
-        // connection reaches the healthy hosts.
+        // One ssh connection per host gathered everything, vault content included (the old
+        // tool opened a second one for that); a second run reuses it (ControlMaster) and opens none.
         let before = try Lab.status(directory: labDir).1
+        for b in before where b.host.fault == .none || b.host.fault == .slow {
+            #expect(b.connections == 1, "\(b.host.name) logged in \(b.connections) times")
+        }
         let second = try runCommand(gather)
         #expect(second.exitCode == 1)
         let after = try Lab.status(directory: labDir).1
