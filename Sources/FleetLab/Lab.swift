@@ -76,8 +76,11 @@ public enum Lab {
         var victims: [pid_t] = []
         let ownNamespace = mountNamespace(of: getpid())
         for host in state.hosts {
+            // A host whose start was interrupted has no namespace on record yet: find its sshd by
+            // the pid file, trusting the pid only if that process runs this host's sshd_config.
+            let ns = host.mountNamespace ?? startedSSHD(hostDirectory: "\(dir)/hosts/\(host.name)").flatMap(mountNamespace)
             // Never sweep the namespace fleetroll-lab itself runs in: that would be the whole machine.
-            guard let ns = host.mountNamespace, ns != ownNamespace else { continue }
+            guard let ns, ns != ownNamespace else { continue }
             victims += processes(inMountNamespace: ns)
         }
         for pid in victims { kill(pid, SIGCONT); kill(pid, SIGTERM) }
@@ -203,6 +206,14 @@ public enum Lab {
         let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
         guard let close = stat.lastIndex(of: ")") else { return false }
         return !stat[close...].hasPrefix(") Z")
+    }
+
+    static func startedSSHD(hostDirectory: String) -> pid_t? {
+        guard let text = try? String(contentsOfFile: hostDirectory + "/sshd.pid", encoding: .utf8),
+              let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+              let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+        let args = String(decoding: cmdline, as: UTF8.self).split(separator: "\0").map(String.init)
+        return args.contains(hostDirectory + "/sshd_config") ? pid : nil
     }
 
     static func mountNamespace(of pid: pid_t) -> String? {

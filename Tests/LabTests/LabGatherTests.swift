@@ -1,5 +1,6 @@
 import FleetCore
 import FleetLab
+import FleetSSH
 import FleetStore
 import Foundation
 import Testing
@@ -122,6 +123,33 @@ struct LabGatherTests {
             #expect(a.connections == b.connections, "\(a.host.name) got a new connection")
         }
         #expect(try await store.history(host: "t-linux64-ms-001.test.releng.mdc1.mozilla.com").count == 2)
+
+        // The vault content crosses the wire only when the local store lacks it.
+        var settings = SSHSettings()
+        settings.extraArguments = ["-F", lab.sshConfigPath]
+        let target = try HostTarget.parse("t-linux64-ms-001.test.releng.mdc1.mozilla.com")
+        let known = Digest.sha256Hex(Data(Self.vaultLinux.utf8))
+        for (knownVaults, expectContent) in [([known], false), ([], true)] {
+            let script = AuditScript(includeContent: true, knownVaultSHAs: knownVaults).body
+            let out = try ProcessRunner.runBlocking(settings.argv(target: target, remoteCommand: RemoteCommand.wrap(script)), stdin: nil, timeout: 10)
+            let fields = AuditOutput.parse(out.stdout)
+            #expect(fields.complete)
+            #expect(fields.fields["VLT_SHA256"] == known)
+            #expect((fields.fields["VLT_CONTENT_B64"] != nil) == expectContent)
+        }
+
+        // --no-content still gathers the override SHA-256 (the host computes it), stores no content.
+        let bare = try makeTemporaryDirectory("state-bare")
+        defer { try? FileManager.default.removeItem(atPath: bare) }
+        let single = try runCommand([Binaries.fleetroll, "gather-host", "--state-dir", bare, "--ssh-option", "-F \(lab.sshConfigPath)",
+                                     "--no-content", "--json", "t-linux64-ms-002.test.releng.mdc1.mozilla.com"])
+        #expect(single.exitCode == 0, "\(single.stderr)")
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(single.stdout.utf8)) as? [String: Any])
+        let observed = try #require(record["observed"] as? [String: Any])
+        #expect(observed["override_sha256"] as? String == Digest.sha256Hex(Data(Self.override.utf8)))
+        #expect(observed["override_file_path"] is NSNull)
+        #expect(observed["override_contents_for_display"] == nil)
+        #expect(!FileManager.default.fileExists(atPath: bare + "/overrides"))
     }
 
     func checkObserved(_ record: HostObservation, host: ScenarioHost, state: StateDirectory) throws {

@@ -41,8 +41,9 @@ public enum AuditInterpreter {
         }
         if run.exitCode != 0 {
             let cls = FailureClassifier.classify(exitCode: run.exitCode, stderr: stderr, timedOut: false)
-            let firstLine = stderr.split(separator: "\n").last.map(String.init) ?? ""
-            return failure(cls, firstLine.isEmpty ? "ssh exited with status \(run.exitCode)" : firstLine)
+            // ssh prints the reason it gave up last.
+            let reason = stderr.split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
+            return failure(cls, reason.isEmpty ? "ssh exited with status \(run.exitCode)" : reason)
         }
         let output = AuditOutput.parse(run.stdout)
         guard output.started, output.complete else {

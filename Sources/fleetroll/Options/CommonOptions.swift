@@ -10,10 +10,17 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Directory for fleetroll's state (default: $FLEETROLL_HOME, else ~/.fleetroll).", valueName: "dir"))
     var stateDir: String?
 
+    /// The old tool's way to move its files: they lived next to the audit log. Accepted so
+    /// existing scripts keep working; the state directory becomes the log's directory.
+    @Option(help: ArgumentHelp("Old form of --state-dir: the state directory is this file's directory.", valueName: "path", visibility: .hidden))
+    var auditLog: String?
+
     @Flag(name: [.customShort("d"), .long], help: "Log debug messages (the ssh command lines, timings) to stderr.")
     var debug = false
 
-    var state: StateDirectory { StateDirectory.resolve(explicit: stateDir) }
+    var state: StateDirectory {
+        StateDirectory.resolve(explicit: stateDir ?? auditLog.map { ($0 as NSString).deletingLastPathComponent })
+    }
 
     func makeLogger(_ label: String) -> Logger {
         var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
