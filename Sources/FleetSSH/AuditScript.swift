@@ -2,7 +2,7 @@ import FleetCore
 
 /// The POSIX `sh` script that gathers a Unix host's state in one ssh session.
 ///
-/// It prints `KEY=value` lines (see `AuditProtocol`) and ends with an end marker, so fleetroll
+/// It prints `KEY=value` lines (see `RemoteProtocol`) and ends with an end marker, so fleetroll
 /// can tell a complete answer from a cut-off one. Every privileged read goes through `sudo -n`
 /// (or runs directly when the login user is root); sudo is probed first and a failure is
 /// reported as `SUDO_OK=0`, never as "file absent" (the old tool's W3). Contents travel as
@@ -22,28 +22,12 @@ public struct AuditScript: Sendable {
     public var body: String {
         let known = knownVaultSHAs.joined(separator: " ")
         return """
-        # fleetroll audit script: prints KEY=value lines, then \(AuditProtocol.endMarker)
-        set -u
-        PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin:$PATH
+        # fleetroll audit script: prints KEY=value lines, then \(RemoteProtocol.endMarker)
+        \(RemoteShell.preamble)
         include_content=\(includeContent ? 1 : 0)
         known_vaults='\(known)'
-        emit() { printf '%s=%s\\n' "$1" "$2"; }
-        b64() { base64 | tr -d '\\n\\r'; }
-        echo '\(AuditProtocol.startLine)'
-        os=$(uname -s 2>/dev/null) || os=unknown
-        emit OS_TYPE "$os"
-        emit HOSTNAME "$(hostname 2>/dev/null)"
-        case "$os" in
-          Darwin)
-            ovr='/opt/puppet_environments/ronin_settings'
-            vlt='/var/root/vault.yaml'
-            ppj='/opt/puppet_environments/last_run_metadata.json' ;;
-          *)
-            ovr='/etc/puppet/ronin_settings'
-            vlt='/root/vault.yaml'
-            ppj='/etc/puppet/last_run_metadata.json' ;;
-        esac
         role_file='/etc/puppet_role'
+        emit HOSTNAME "$(hostname 2>/dev/null)"
         if [ "$os" = Darwin ]; then
           boot=$(sysctl -n kern.boottime 2>/dev/null | sed -n 's/.*{ *sec *= *\\([0-9][0-9]*\\).*/\\1/p')
           if [ -n "$boot" ]; then emit UPTIME_S "$(( $(date +%s) - boot ))"; fi
@@ -51,32 +35,7 @@ public struct AuditScript: Sendable {
           up=$(cut -d. -f1 /proc/uptime 2>/dev/null) || up=''
           if [ -n "$up" ]; then emit UPTIME_S "$up"; fi
         fi
-        if [ "$(id -u)" = 0 ]; then S=''; else S='sudo -n'; fi
-        if [ -n "$S" ]; then
-          if err=$(sudo -n true 2>&1 </dev/null); then
-            emit SUDO_OK 1
-          else
-            emit SUDO_OK 0
-            emit SUDO_ERROR "$(printf '%s' "$err" | head -n 1)"
-            echo '\(AuditProtocol.endMarker)'
-            exit 0
-          fi
-        else
-          emit SUDO_OK 1
-        fi
-        # sha_of FILE: prints the SHA-256 of FILE, read with privileges.
-        sha_of() {
-          if [ "$os" = Darwin ] && command -v shasum >/dev/null 2>&1; then
-            h=$($S shasum -a 256 "$1" 2>/dev/null) || return 1
-          elif command -v sha256sum >/dev/null 2>&1; then
-            h=$($S sha256sum "$1" 2>/dev/null) || return 1
-          elif command -v shasum >/dev/null 2>&1; then
-            h=$($S shasum -a 256 "$1" 2>/dev/null) || return 1
-          else
-            return 1
-          fi
-          printf '%s' "${h%% *}"
-        }
+        require_sudo
         # meta PREFIX FILE: mode, owner, group, size and mtime of FILE.
         meta() {
           if [ "$os" = Darwin ]; then
@@ -135,7 +94,7 @@ public struct AuditScript: Sendable {
         else
           emit OVERRIDE_PRESENT 0
         fi
-        echo '\(AuditProtocol.endMarker)'
+        end
         """
     }
 }

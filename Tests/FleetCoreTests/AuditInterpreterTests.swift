@@ -4,8 +4,8 @@ import Testing
 
 /// Builds audit output the way the remote script prints it.
 func auditOutput(_ lines: [String], complete: Bool = true, prefix: String = "") -> Data {
-    var text = prefix + AuditProtocol.startLine + "\n" + lines.joined(separator: "\n") + "\n"
-    if complete { text += AuditProtocol.endMarker + "\n" }
+    var text = prefix + RemoteProtocol.startLine + "\n" + lines.joined(separator: "\n") + "\n"
+    if complete { text += RemoteProtocol.endMarker + "\n" }
     return Data(text.utf8)
 }
 
@@ -71,7 +71,7 @@ struct AuditInterpreterTests {
     }
 
     @Test func outputWithoutStartLineIsRejected() {
-        let v = ok(Data("OS_TYPE=Linux\n\(AuditProtocol.endMarker)\n".utf8))
+        let v = ok(Data("OS_TYPE=Linux\n\(RemoteProtocol.endMarker)\n".utf8))
         #expect(v.errorClass == .truncated)
     }
 

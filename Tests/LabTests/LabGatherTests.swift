@@ -132,7 +132,7 @@ struct LabGatherTests {
         for (knownVaults, expectContent) in [([known], false), ([], true)] {
             let script = AuditScript(includeContent: true, knownVaultSHAs: knownVaults).body
             let out = try ProcessRunner.runBlocking(settings.argv(target: target, remoteCommand: RemoteCommand.wrap(script)), stdin: nil, timeout: 10)
-            let fields = AuditOutput.parse(out.stdout)
+            let fields = RemoteOutput.parse(out.stdout)
             #expect(fields.complete)
             #expect(fields.fields["VLT_SHA256"] == known)
             #expect((fields.fields["VLT_CONTENT_B64"] != nil) == expectContent)

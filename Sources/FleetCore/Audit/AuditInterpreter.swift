@@ -45,7 +45,7 @@ public enum AuditInterpreter {
             let reason = stderr.split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
             return failure(cls, reason.isEmpty ? "ssh exited with status \(run.exitCode)" : reason)
         }
-        let output = AuditOutput.parse(run.stdout)
+        let output = RemoteOutput.parse(run.stdout)
         guard output.started, output.complete else {
             return failure(.truncated, output.started
                 ? "the audit output ended before its end marker"
