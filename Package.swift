@@ -2,8 +2,8 @@
 import PackageDescription
 
 // Data flows one way: FleetCore (pure values) -> FleetSSH (transport + remote scripts)
-// -> FleetStore (SQLite, content store, state directory) -> FleetGather (collectors)
-// -> views in the `fleetroll` executable. FleetLab builds the fake fleet used by the demo,
+// -> FleetStore (SQLite, audit log, content store, state directory) -> FleetGather (collectors)
+// and FleetWrite (safe changes to hosts) -> views in the `fleetroll` executable. FleetLab builds the fake fleet used by the demo,
 // the tests and the benchmark.
 let package = Package(
     name: "fleetroll",
@@ -37,13 +37,20 @@ let package = Package(
             dependencies: ["FleetCore", "FleetSSH", "FleetStore", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
+            name: "FleetWrite",
+            dependencies: [
+                "FleetCore", "FleetSSH", "FleetStore",
+                .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "FleetLab",
             dependencies: ["FleetCore", "FleetSSH", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "fleetroll",
             dependencies: [
-                "FleetCore", "FleetSSH", "FleetStore", "FleetGather",
+                "FleetCore", "FleetSSH", "FleetStore", "FleetGather", "FleetWrite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -55,9 +62,10 @@ let package = Package(
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
         .testTarget(name: "FleetStoreTests", dependencies: ["FleetCore", "FleetStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "FleetSSHTests", dependencies: ["FleetCore", "FleetSSH"]),
+        .testTarget(name: "FleetWriteTests", dependencies: ["FleetCore", "FleetSSH", "FleetWrite"]),
         .testTarget(
             name: "LabTests",
-            dependencies: ["FleetCore", "FleetSSH", "FleetStore", "FleetGather", "FleetLab"]
+            dependencies: ["FleetCore", "FleetSSH", "FleetStore", "FleetGather", "FleetWrite", "FleetLab"]
         ),
     ]
 )

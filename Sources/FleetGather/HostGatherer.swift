@@ -97,19 +97,25 @@ public struct HostGatherer: Sendable {
         } while true
 
         var observed = verdict.observed
-        var error = verdict.error
-        var errorClass = verdict.errorClass
+        let error = verdict.error
+        let errorClass = verdict.errorClass
         if var o = observed {
+            // A local disk problem must not turn what the host told us into a failure.
             do {
                 if let content = verdict.overrideContent { o.overrideFilePath = try overrides.store(content).path }
+            } catch {
+                o.contentError = "could not keep the override content: \(error)"
+                logger.error("\(target): \(o.contentError!)")
+            }
+            do {
                 if let content = verdict.vaultContent {
                     o.vaultFilePath = try vaults.store(content).path
                 } else if let sha = o.vaultSHA256 {
                     o.vaultFilePath = vaults.path(forSHA: sha)?.path
                 }
-            } catch let storeError {
-                error = "could not keep file contents: \(storeError)"
-                errorClass = .local
+            } catch {
+                o.vaultFetchError = "could not keep the vault content: \(error)"
+                logger.error("\(target): \(o.vaultFetchError!)")
             }
             observed = o
         }

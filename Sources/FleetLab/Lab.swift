@@ -9,14 +9,17 @@ public enum Lab {
 
     /// Starts every host of `scenario` and writes `ssh_config`, `hosts.list` and `lab.json`
     /// into `directory`. On any failure what was started is stopped again.
-    public static func up(scenario: Scenario, directory: String, port: Int = 22) throws -> LabState {
+    /// A port nothing else on a Debian machine uses; each lab has its own addresses anyway.
+    public static let defaultPort = 10022
+
+    public static func up(scenario: Scenario, directory: String, port: Int = defaultPort) throws -> LabState {
         guard getuid() == 0 else { throw LabError.notRoot }
         let dir = URL(fileURLWithPath: directory).standardizedFileURL.path
         try checkDirectory(dir)
         if FileManager.default.fileExists(atPath: dir + "/lab.json") {
             throw LabError.setup("a lab is already up in \(dir); run 'fleetroll-lab down --dir \(dir)' first")
         }
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try claimDirectory(dir)
         for required in ["/usr/sbin/sshd", "/usr/bin/ssh-keygen", "/usr/bin/unshare", "/usr/bin/sudo"] where !FileManager.default.isExecutableFile(atPath: required) {
             throw LabError.setup("\(required) is missing: install openssh-server, openssh-client, util-linux and sudo")
         }
@@ -78,22 +81,27 @@ public enum Lab {
         for host in state.hosts {
             // A host whose start was interrupted has no namespace on record yet: find its sshd by
             // the pid file, trusting the pid only if that process runs this host's sshd_config.
-            let ns = host.mountNamespace ?? startedSSHD(hostDirectory: "\(dir)/hosts/\(host.name)").flatMap(mountNamespace)
+            let hostDir = "\(dir)/hosts/\(host.name)"
+            let ns = host.mountNamespace ?? startedSSHD(hostDirectory: hostDir).flatMap(mountNamespace)
             // Never sweep the namespace fleetroll-lab itself runs in: that would be the whole machine.
             guard let ns, ns != ownNamespace else { continue }
-            victims += processes(inMountNamespace: ns)
+            // Namespace ids are reused once a namespace is gone: sweep only while this host's
+            // sshd is still the one living in it.
+            let members = processes(inMountNamespace: ns)
+            guard members.contains(where: { runsConfig($0, hostDirectory: hostDir) }) else { continue }
+            victims += members
         }
         for pid in victims { kill(pid, SIGCONT); kill(pid, SIGTERM) }
+        victims = Array(Set(victims))
         let deadline = Date().addingTimeInterval(3)
         while victims.contains(where: { isAlive($0) }) && Date() < deadline { usleep(50_000) }
         for pid in victims where isAlive(pid) { kill(pid, SIGKILL) }
         while victims.contains(where: { isAlive($0) }) && Date() < deadline.addingTimeInterval(2) { usleep(50_000) }
         SubnetRegistry.release(state.subnet, directory: dir)
-        if !keepFiles {
-            try? FileManager.default.removeItem(atPath: dir)
-        } else {
-            try? FileManager.default.removeItem(atPath: dir + "/lab.json")
-        }
+        // Only what the lab created goes; the directory itself only if that leaves it empty.
+        let created = keepFiles ? ["lab.json"] : createdFiles
+        for name in created { try? FileManager.default.removeItem(atPath: dir + "/" + name) }
+        if !keepFiles { rmdir(dir) }
         return DownReport(processesStopped: victims.count, hosts: state.hosts.count)
     }
 
@@ -122,7 +130,41 @@ public enum Lab {
 
     // MARK: - pieces
 
+    /// Everything `up` creates in the lab directory.
+    static let createdFiles = ["hosts", "lab.json", "ssh_config", "known_hosts", "hosts.list", "id_ed25519", "id_ed25519.pub",
+                               "ssh_host_ed25519_key", "ssh_host_ed25519_key.pub"]
+
+    /// The lab directory must be new, or an empty directory root owns that nobody else can
+    /// write: root writes /etc files and start scripts there, so another user must not be able
+    /// to plant links in it (the default lives in /tmp).
+    static func claimDirectory(_ dir: String) throws {
+        if mkdir(dir, 0o700) == 0 { return }
+        guard errno == EEXIST else { throw LabError.setup("cannot create \(dir): \(String(cString: strerror(errno)))") }
+        var st = stat()
+        guard lstat(dir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+            throw LabError.setup("\(dir) exists and is not a directory")
+        }
+        guard st.st_uid == 0, st.st_mode & 0o022 == 0 else {
+            throw LabError.setup("\(dir) exists but is not owned by root or is writable by others; remove it or choose another --dir")
+        }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        guard entries.isEmpty else {
+            throw LabError.setup("\(dir) is not empty; choose a new directory (the lab removes what it creates on down)")
+        }
+    }
+
+    static func runsConfig(_ pid: pid_t, hostDirectory: String) -> Bool {
+        guard let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        // sshd rewrites its title ("sshd: /usr/sbin/sshd -D -f <config> ... [listener]"), so
+        // look for the config path anywhere in it.
+        return String(decoding: cmdline, as: UTF8.self).contains(hostDirectory + "/sshd_config ")
+            || String(decoding: cmdline, as: UTF8.self).contains(hostDirectory + "/sshd_config\0")
+    }
+
     static func checkDirectory(_ dir: String) throws {
+        if dir == "/" || ["/tmp", "/var", "/usr", "/run", "/srv", "/mnt", "/boot", "/dev", "/sys", "/bin", "/sbin", "/lib", "/var/tmp"].contains(dir) {
+            throw LabError.setup("\(dir) cannot be a lab directory; use a directory of its own, e.g. /tmp/fleetroll-lab")
+        }
         guard dir.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/._-".contains($0)) }) else {
             throw LabError.setup("lab directory \(dir): use only letters, digits, '/', '.', '_' and '-' in its path")
         }
@@ -211,9 +253,8 @@ public enum Lab {
     static func startedSSHD(hostDirectory: String) -> pid_t? {
         guard let text = try? String(contentsOfFile: hostDirectory + "/sshd.pid", encoding: .utf8),
               let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)),
-              let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
-        let args = String(decoding: cmdline, as: UTF8.self).split(separator: "\0").map(String.init)
-        return args.contains(hostDirectory + "/sshd_config") ? pid : nil
+              runsConfig(pid, hostDirectory: hostDirectory) else { return nil }
+        return pid
     }
 
     static func mountNamespace(of pid: pid_t) -> String? {

@@ -44,6 +44,12 @@ enum SubnetRegistry {
 
     static func claim(for directory: String) throws -> String {
         try FileManager.default.createDirectory(atPath: registry, withIntermediateDirectories: true)
+        // One claimant at a time, so two labs cannot both take over the same stale claim.
+        let lock = open(registry + "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard lock >= 0 else { throw LabError.setup("cannot open \(registry)/.lock") }
+        defer { close(lock) }
+        flock(lock, LOCK_EX)
+        defer { flock(lock, LOCK_UN) }
         for n in 1...254 {
             let subnet = "127.77.\(n)"
             let path = "\(registry)/\(subnet)"

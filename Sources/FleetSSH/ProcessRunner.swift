@@ -63,8 +63,13 @@ public enum ProcessRunner {
         return true
     }
 
+    /// A parent that ignores SIGCHLD would make waitpid fail with ECHILD; children must be
+    /// waited for, so the default disposition is restored once.
+    private static let restoreChildSignal: Void = { signal(SIGCHLD, SIG_DFL) }()
+
     public static func runBlocking(_ argv: [String], stdin: Data?, timeout: Double) throws -> ProcessOutput {
         precondition(!argv.isEmpty)
+        _ = restoreChildSignal
         let start = monotonicNow()
         // Pipes are created and the child spawned under one lock: a pipe end must be marked
         // close-on-exec before any other thread spawns, or that child inherits it and our read
@@ -135,7 +140,11 @@ public enum ProcessRunner {
                 killedAt = now
             }
             if let k = killedAt, !exited, now - k > 2 { kill(-pid, SIGKILL) }
-            if !exited, waitpid(pid, &status, WNOHANG) == pid { exited = true }
+            if !exited {
+                let r = waitpid(pid, &status, WNOHANG)
+                // ECHILD: someone else reaped it; nothing is left to wait for.
+                if r == pid || (r < 0 && errno == ECHILD) { exited = true }
+            }
             if io.allClosed && exited { break }
             // Once the child is gone, a grandchild (an ssh ControlMaster) may still hold the
             // pipes open; read what is already there, then stop.
@@ -143,7 +152,10 @@ public enum ProcessRunner {
             let readable = io.poll(timeout: wait)
             if exited && !readable { break }
         }
-        if !exited { waitpid(pid, &status, 0) }
+        while !exited {
+            let r = waitpid(pid, &status, 0)
+            if r == pid || (r < 0 && errno != EINTR) { exited = true }
+        }
         let code: Int32 = timedOut ? timeoutExitCode : exitStatus(status)
         return ProcessOutput(exitCode: code, stdout: io.out, stderr: io.err, timedOut: timedOut,
                              duration: monotonicNow() - start)
@@ -193,7 +205,11 @@ private struct PipeSet {
             usleep(useconds_t(timeout * 1_000_000))
             return false
         }
+        #if canImport(Glibc)
         let n = Glibc.poll(&fds, nfds_t(fds.count), Int32(timeout * 1000))
+        #else
+        let n = Darwin.poll(&fds, nfds_t(fds.count), Int32(timeout * 1000))
+        #endif
         guard n > 0 else { return false }
         var progressed = false
         for p in fds where p.revents != 0 {

@@ -5,7 +5,7 @@ import FleetCore
 enum RemoteShell {
     static let preamble = """
         set -u
-        PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin:$PATH
+        PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin:${PATH:-}
         emit() { printf '%s=%s\\n' "$1" "$2"; }
         b64() { base64 | tr -d '\\n\\r'; }
         end() { echo '\(RemoteProtocol.endMarker)'; }

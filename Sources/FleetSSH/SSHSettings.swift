@@ -31,18 +31,22 @@ public struct SSHSettings: Sendable {
     /// order lets `--ssh-option "-o StrictHostKeyChecking=yes"` win over fleetroll's defaults
     /// (the old tool put them the other way round and silently ignored the user's). The host
     /// follows `--`, so it can never be read as an option.
+    ///
+    /// fleetroll trusts a host key on first sight (hosts are reimaged regularly), unless the user
+    /// brings their own config with `-F`: command-line options would override that file, so the
+    /// host-key defaults are then left to it.
     public func argv(target: HostTarget, remoteCommand: String) -> [String] {
         var args = [sshPath]
         args += extraArguments
-        args += [
-            "-o", "BatchMode=yes",
-            "-o", "ConnectTimeout=\(connectTimeout)",
-            // Hosts are reimaged regularly, so a host key is trusted on first sight of each run.
-            "-o", "StrictHostKeyChecking=accept-new",
-            "-o", "UserKnownHostsFile=/dev/null",
-            // Keeps "Permanently added ... to the list of known hosts" out of every stored stderr.
-            "-o", "LogLevel=ERROR",
-        ]
+        args += ["-o", "BatchMode=yes", "-o", "ConnectTimeout=\(connectTimeout)"]
+        if !userGivesConfigFile {
+            for (key, value) in [("StrictHostKeyChecking", "accept-new"), ("UserKnownHostsFile", "/dev/null")]
+            where !userSets(key) {
+                args += ["-o", "\(key)=\(value)"]
+            }
+        }
+        // Keeps "Permanently added ... to the list of known hosts" out of every stored stderr.
+        args += ["-o", "LogLevel=ERROR"]
         if let dir = controlDirectory {
             args += [
                 "-o", "ControlMaster=auto",
@@ -52,5 +56,17 @@ public struct SSHSettings: Sendable {
         }
         args += ["--", target.sshDestination, remoteCommand]
         return args
+    }
+
+    var userGivesConfigFile: Bool { extraArguments.contains { $0 == "-F" || ($0.hasPrefix("-F") && $0.count > 2) } }
+
+    /// Whether the user's arguments set ssh option `key` (`-o Key=v`, `-oKey=v`, `-o "Key v"`).
+    func userSets(_ key: String) -> Bool {
+        var values: [String] = []
+        for (i, arg) in extraArguments.enumerated() {
+            if arg == "-o", i + 1 < extraArguments.count { values.append(extraArguments[i + 1]) }
+            else if arg.hasPrefix("-o") && arg.count > 2 { values.append(String(arg.dropFirst(2))) }
+        }
+        return values.contains { $0.lowercased().hasPrefix(key.lowercased() + "=") || $0.lowercased().hasPrefix(key.lowercased() + " ") }
     }
 }

@@ -92,11 +92,13 @@ public struct ContentStore: Sendable {
 public enum ContentStoreError: Error, CustomStringConvertible {
     case tooManyCollisions(String)
     case writeFailed(String, String)
+    case missingDirectory(String)
 
     public var description: String {
         switch self {
         case .tooManyCollisions(let sha): return "Unable to store content file: too many collisions for SHA \(sha)"
         case .writeFailed(let p, let why): return "could not write \(p): \(why)"
+        case .missingDirectory(let p): return "directory not found: \(p)"
         }
     }
 }

@@ -42,3 +42,40 @@ public final class FleetDatabase: Sendable {
         return m
     }
 }
+
+extension FleetDatabase {
+    /// Applies the retention rule to every host at once (each insert does it for its own host).
+    /// Returns how many rows were removed.
+    public func applyRetention() async throws -> Int {
+        let keep = retention
+        return try await writer.write { db in
+            try db.execute(sql: """
+                DELETE FROM host_observations WHERE id IN (
+                  SELECT id FROM (
+                    SELECT id, ok, ROW_NUMBER() OVER (PARTITION BY host ORDER BY id DESC) AS age,
+                           MAX(CASE WHEN ok = 1 THEN id END) OVER (PARTITION BY host) AS last_ok
+                    FROM host_observations)
+                  WHERE age > ?1 AND id != COALESCE(last_ok, -1))
+                """, arguments: [keep])
+            return db.changesCount
+        }
+    }
+
+    /// Folds the WAL into the database and rebuilds the file. Returns the sizes before and after
+    /// (database plus WAL), in bytes.
+    public func compact() async throws -> (before: Int, after: Int) {
+        let path = writer.path
+        func size() -> Int {
+            [path, path + "-wal"].reduce(0) { total, p in
+                total + ((try? FileManager.default.attributesOfItem(atPath: p)[.size] as? Int) ?? 0)
+            }
+        }
+        let before = size()
+        try await writer.barrierWriteWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            try db.execute(sql: "VACUUM")
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+        return (before, size())
+    }
+}

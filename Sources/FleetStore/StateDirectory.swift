@@ -23,23 +23,43 @@ public struct StateDirectory: Sendable {
     public var vaultYAMLs: URL { root.appendingPathComponent("vault_yamls") }
     public var config: URL { root.appendingPathComponent("config.toml") }
 
-    /// Where ssh ControlMaster sockets live. A Unix socket path is limited to about 104 bytes and
-    /// `%C` adds 40, so a deep state directory falls back to a short per-state directory in /tmp.
+    /// Where ssh ControlMaster sockets live. A Unix socket path holds at most 104 bytes on macOS
+    /// (108 on Linux); ssh adds `/` and the 40 characters of `%C`, plus 17 while it creates the
+    /// socket. A deep state directory therefore falls back to a short per-state directory in /tmp.
     public var sshControl: URL {
         let preferred = root.appendingPathComponent("ssh")
-        if preferred.path.utf8.count + 42 <= 100 { return preferred }
+        if preferred.path.utf8.count + 58 < 104 { return preferred }
         let tag = Digest.sha256Hex(Data(root.path.utf8)).prefix(12)
         return URL(fileURLWithPath: "/tmp/fleetroll-ssh-\(getuid())-\(tag)")
     }
 
-    /// Creates the root and the ssh control directory (private: sockets grant access to hosts).
+    /// Creates the root and the ssh control directory. The control directory is private: its
+    /// sockets are open logins to hosts. One that exists must be ours, a real directory, and
+    /// closed to others (the /tmp fallback has a predictable name).
     public func prepare() throws {
         let fm = FileManager.default
         try fm.createDirectory(at: root, withIntermediateDirectories: true)
-        try fm.createDirectory(at: sshControl, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let control = sshControl.path
+        if mkdir(control, 0o700) != 0 && errno != EEXIST {
+            throw StateDirectoryError.unsafeControlDirectory(control, String(cString: strerror(errno)))
+        }
+        var st = stat()
+        guard lstat(control, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, st.st_uid == getuid(), st.st_mode & 0o077 == 0 else {
+            throw StateDirectoryError.unsafeControlDirectory(control, "it must be a directory of yours with mode 0700")
+        }
     }
 
     static func expandTilde(_ path: String) -> String {
         (path as NSString).expandingTildeInPath
+    }
+}
+
+public enum StateDirectoryError: Error, CustomStringConvertible {
+    case unsafeControlDirectory(String, String)
+
+    public var description: String {
+        switch self {
+        case .unsafeControlDirectory(let path, let why): return "cannot use \(path) for ssh control sockets: \(why)"
+        }
     }
 }

@@ -36,7 +36,7 @@ extension LabCommand {
         var macos = 2
 
         @Option(help: "sshd port on every host address.")
-        var port = 22
+        var port = Lab.defaultPort
 
         func run() throws {
             let s = try scenario.map(Scenario.load) ?? ScenarioGenerator.fleet(linux: linux, macos: macos, withFaults: false)

@@ -75,11 +75,14 @@ struct AuditInterpreterTests {
         #expect(v.errorClass == .truncated)
     }
 
-    @Test func contentThatDoesNotMatchTheHostsSHAIsNotTrusted() {
+    @Test func contentThatDoesNotMatchTheHostsSHAIsNotTrusted() throws {
         var lines = Self.fullLines
         lines[lines.count - 1] = "OVERRIDE_CONTENT_B64=\(b64("PUPPET_BRANCH=\"x\"\n"))"
         let v = ok(auditOutput(lines))
-        #expect(v.errorClass == .truncated)
+        let o = try #require(v.observed)
+        #expect(o.overrideSHA256 == sha(Self.override))
+        #expect(v.overrideContent == nil)
+        #expect(o.contentError != nil)
     }
 
     @Test func invalidBase64IsRejected() {
@@ -134,6 +137,8 @@ struct AuditInterpreterTests {
         (255, "kex_exchange_identification: Connection closed by remote host", .unreachable),
         (255, "something new", .ssh),
         (127, "sh: 1: sh: not found", .remote),
+        (1, "cat: /etc/x: Permission denied", .remote),
+        (2, "Connection refused", .remote),
     ] as [(Int32, String, ErrorClass)])
     func sshFailuresAreClassified(_ rc: Int32, _ stderr: String, _ expected: ErrorClass) {
         let v = AuditInterpreter.interpret(AuditRun(exitCode: rc, stdout: Data(), stderr: stderr, timedOut: false), timeoutSeconds: 10)

@@ -28,9 +28,9 @@ struct HostListTests {
         #expect(list.hosts.map(\.host) == ["h1.b.example", "h2.b.example"])
     }
 
-    @Test func directiveIsCaseSensitive() throws {
-        let list = try HostListFile.parse(text: "# FQDN: a.example\nh1\n", path: "x.list")
-        #expect(list.hosts.map(\.host) == ["h1"])
+    @Test func directiveIsCaseSensitiveAndBareNamesExpandWithoutIt() throws {
+        let list = try HostListFile.parse(text: "# FQDN: a.example\nh1\nms7\n10.0.0.1\n", path: "x.list")
+        #expect(list.hosts.map(\.host) == ["h1.test.releng.mdc1.mozilla.com", "t-linux64-ms-007.test.releng.mdc1.mozilla.com", "10.0.0.1"])
     }
 
     @Test func badEntryNamesFileAndLine() {

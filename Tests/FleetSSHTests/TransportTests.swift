@@ -12,13 +12,26 @@ struct SSHArgumentTests {
         s.controlDirectory = "/state/ssh"
         let argv = s.argv(target: try HostTarget.parse("relops@h.example.com"), remoteCommand: "sh -c 'true'")
         #expect(Array(argv.prefix(5)) == ["ssh", "-F", "/tmp/lab/ssh_config", "-o", "StrictHostKeyChecking=yes"])
-        let userIndex = try #require(argv.firstIndex(of: "StrictHostKeyChecking=yes"))
-        let defaultIndex = try #require(argv.firstIndex(of: "StrictHostKeyChecking=accept-new"))
-        #expect(userIndex < defaultIndex)
+        #expect(argv.contains("StrictHostKeyChecking=yes"))
+        #expect(!argv.contains("StrictHostKeyChecking=accept-new"), "a -F config keeps its own host-key settings")
+        #expect(!argv.contains("UserKnownHostsFile=/dev/null"))
         #expect(argv.contains("ConnectTimeout=3"))
         #expect(argv.contains("BatchMode=yes"))
         #expect(argv.contains("ControlPath=/state/ssh/%C"))
         #expect(Array(argv.suffix(3)) == ["--", "relops@h.example.com", "sh -c 'true'"])
+    }
+
+    @Test func hostKeyDefaultsApplyUnlessTheUserSetsThem() throws {
+        let target = try HostTarget.parse("h")
+        var s = SSHSettings()
+        s.extraArguments = ["-J", "bastion"]
+        var argv = s.argv(target: target, remoteCommand: "x")
+        #expect(argv.contains("StrictHostKeyChecking=accept-new"))
+        #expect(argv.contains("UserKnownHostsFile=/dev/null"))
+        s.extraArguments = ["-oUserKnownHostsFile=/home/me/kh", "-o", "StrictHostKeyChecking yes"]
+        argv = s.argv(target: target, remoteCommand: "x")
+        #expect(!argv.contains("StrictHostKeyChecking=accept-new"))
+        #expect(!argv.contains("UserKnownHostsFile=/dev/null"))
     }
 
     @Test func multiplexingCanBeTurnedOff() throws {
@@ -28,6 +41,21 @@ struct SSHArgumentTests {
 
     @Test func theRemoteCommandIsOneQuotedArgument() {
         #expect(RemoteCommand.wrap("echo 'hi'") == #"sh -c 'echo '"'"'hi'"'"''"#)
+    }
+
+    /// The script must work under dash (Debian's sh) and bash-as-sh (macOS's /bin/sh): run it
+    /// here under both, with the privileges the test has, and read its output back.
+    @Test(arguments: [["dash"], ["bash", "--posix"]])
+    func auditScriptRunsUnderEveryShell(_ shell: [String]) throws {
+        guard FileManager.default.isExecutableFile(atPath: "/bin/\(shell[0])") || FileManager.default.isExecutableFile(atPath: "/usr/bin/\(shell[0])") else { return }
+        let body = AuditScript(includeContent: true).body
+        let out = try ProcessRunner.runBlocking(shell + ["-c", body], stdin: nil, timeout: 30)
+        #expect(out.exitCode == 0, "\(out.stderrText)")
+        let parsed = RemoteOutput.parse(out.stdout)
+        #expect(parsed.complete)
+        #expect(parsed.fields["OS_TYPE"] == "Linux")
+        #expect(parsed.fields["UPTIME_S"].flatMap(Int.init) != nil)
+        #expect(parsed.fields["SUDO_OK"] != nil)
     }
 
     @Test func auditScriptIsValidPOSIXShAndListsKnownVaults() throws {

@@ -40,8 +40,15 @@ struct HostileInputTests {
     }
 
     @Test func optionLookingArgumentIsAUsageError() throws {
-        let r = try runCommand([Binaries.fleetroll, "gather-host", "-oProxyCommand=touch /tmp/pwned"])
+        let dir = try makeTemporaryDirectory("hostile-opt")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let marker = dir + "/ssh-was-called"
+        try "#!/bin/sh\necho \"$@\" >> '\(marker)'\n".write(toFile: dir + "/ssh", atomically: true, encoding: .utf8)
+        chmod(dir + "/ssh", 0o755)
+        let r = try runCommand([Binaries.fleetroll, "gather-host", "--state-dir", dir + "/state", "-oProxyCommand=touch /tmp/pwned"],
+                               environment: ["PATH": "\(dir):/usr/bin:/bin"])
         #expect(r.exitCode == 2)
+        #expect(!FileManager.default.fileExists(atPath: marker))
         #expect(!FileManager.default.fileExists(atPath: "/tmp/pwned"))
     }
 

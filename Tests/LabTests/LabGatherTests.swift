@@ -216,7 +216,9 @@ struct LabGatherTests {
         let dirA = try makeTemporaryDirectory("lab-a")
         let dirB = try makeTemporaryDirectory("lab-b")
         let a = try Lab.up(scenario: ScenarioGenerator.fleet(linux: 2, macos: 1, withFaults: false), directory: dirA)
+        defer { _ = try? Lab.down(directory: dirA) }
         let b = try Lab.up(scenario: ScenarioGenerator.fleet(linux: 2, macos: 0, withFaults: false), directory: dirB)
+        defer { _ = try? Lab.down(directory: dirB) }
         #expect(a.subnet != b.subnet)
         #expect(!FileManager.default.fileExists(atPath: "/etc/puppet_role"), "the machine's /etc is never written")
         let passwd = try String(contentsOfFile: "/etc/passwd", encoding: .utf8)
@@ -229,6 +231,18 @@ struct LabGatherTests {
         for pid in pids { #expect(kill(pid, 0) != 0 || isZombie(pid), "sshd \(pid) still runs") }
         #expect(!FileManager.default.fileExists(atPath: dirA))
         #expect(!FileManager.default.fileExists(atPath: "/run/fleetroll-lab/\(a.subnet)"))
+    }
+
+    @Test func refusesDirectoriesItMustNotOwn() throws {
+        let scenario = ScenarioGenerator.fleet(linux: 1, macos: 0, withFaults: false)
+        for dir in ["/", "/tmp", "/etc/lab", "/root/lab", "/opt/lab"] {
+            #expect(throws: LabError.self) { try Lab.up(scenario: scenario, directory: dir) }
+        }
+        let busy = try makeTemporaryDirectory("busy")
+        defer { try? FileManager.default.removeItem(atPath: busy) }
+        try "keep me".write(toFile: busy + "/precious", atomically: true, encoding: .utf8)
+        #expect(throws: LabError.self) { try Lab.up(scenario: scenario, directory: busy) }
+        #expect(FileManager.default.fileExists(atPath: busy + "/precious"))
     }
 
     func isZombie(_ pid: pid_t) -> Bool {

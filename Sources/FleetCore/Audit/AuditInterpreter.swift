@@ -78,10 +78,14 @@ public enum AuditInterpreter {
                 }
                 let local = Digest.sha256Hex(content)
                 if let remoteSHA, remoteSHA != local {
-                    return failure(.truncated, "the override content did not match the SHA-256 the host computed")
+                    // The file changed between the two reads, or the bytes were altered: keep
+                    // the host's SHA-256, trust no content.
+                    o.overrideSHA256 = remoteSHA
+                    o.contentError = "the override content did not match the SHA-256 the host computed; not stored"
+                } else {
+                    o.overrideSHA256 = local
+                    verdict.overrideContent = content
                 }
-                o.overrideSHA256 = local
-                verdict.overrideContent = content
             } else {
                 o.overrideSHA256 = remoteSHA
             }

@@ -1,6 +1,6 @@
 /// Sorts a failed ssh run into an `ErrorClass` from its exit code and stderr.
 public enum FailureClassifier {
-    static let timeoutPhrases = ["during banner exchange", "ssh timeout"]
+    static let timeoutPhrases = ["during banner exchange"]
     static let unreachablePhrases = [
         "Connection refused", "No route to host", "Network is unreachable", "Could not resolve hostname",
         "Name or service not known", "Temporary failure in name resolution", "Connection timed out",
@@ -15,10 +15,13 @@ public enum FailureClassifier {
     /// `timedOut` is true when fleetroll's own wall-clock limit ended the run.
     public static func classify(exitCode: Int32, stderr: String, timedOut: Bool) -> ErrorClass {
         if timedOut { return .timeout }
+        // Only ssh's own failures exit 255; any other status is the remote command's, and its
+        // stderr may say "Permission denied" about a file, not about the login.
+        guard exitCode == 255 else { return .remote }
         if timeoutPhrases.contains(where: stderr.contains) { return .timeout }
         if authPhrases.contains(where: stderr.contains) { return .auth }
         if unreachablePhrases.contains(where: stderr.contains) { return .unreachable }
-        return exitCode == 255 ? .ssh : .remote
+        return .ssh
     }
 
     /// Connection failures are worth one more try: a host may be rebooting or sshd busy.

@@ -59,6 +59,8 @@ public struct ObservedState: Codable, Equatable, Sendable {
     public var overrideMeta: FileMeta?
     public var overrideSHA256: String?
     public var overrideFilePath: String?
+    /// Why a fetched content was not kept (it did not match its SHA-256, or could not be stored).
+    public var contentError: String?
     public var vaultPresent = false
     public var vaultMeta: FileMeta?
     public var vaultSHA256: String?
@@ -72,7 +74,7 @@ public struct ObservedState: Codable, Equatable, Sendable {
         case osType = "os_type", remoteHostname = "remote_hostname", uptimeS = "uptime_s"
         case rolePresent = "role_present", role
         case overridePresent = "override_present", overrideMeta = "override_meta"
-        case overrideSHA256 = "override_sha256", overrideFilePath = "override_file_path"
+        case overrideSHA256 = "override_sha256", overrideFilePath = "override_file_path", contentError = "content_error"
         case vaultPresent = "vault_present", vaultMeta = "vault_meta", vaultSHA256 = "vault_sha256"
         case vaultFilePath = "vault_file_path", vaultFetchError = "vault_fetch_error"
         case puppetStateTS = "puppet_state_ts", puppetLastRunEpoch = "puppet_last_run_epoch"
@@ -95,6 +97,7 @@ public struct ObservedState: Codable, Equatable, Sendable {
         overrideMeta = try c.decodeIfPresent(FileMeta.self, forKey: .overrideMeta)
         overrideSHA256 = try c.decodeIfPresent(String.self, forKey: .overrideSHA256)
         overrideFilePath = try c.decodeIfPresent(String.self, forKey: .overrideFilePath)
+        contentError = try c.decodeIfPresent(String.self, forKey: .contentError)
         vaultPresent = try c.decodeIfPresent(Bool.self, forKey: .vaultPresent) ?? false
         vaultMeta = try c.decodeIfPresent(FileMeta.self, forKey: .vaultMeta)
         vaultSHA256 = try c.decodeIfPresent(String.self, forKey: .vaultSHA256)
@@ -126,6 +129,7 @@ public struct ObservedState: Codable, Equatable, Sendable {
         try c.encode(overrideMeta, forKey: .overrideMeta)
         try c.encode(overrideSHA256, forKey: .overrideSHA256)
         try c.encode(overrideFilePath, forKey: .overrideFilePath)
+        try c.encode(contentError, forKey: .contentError)
         try c.encode(vaultPresent, forKey: .vaultPresent)
         try c.encode(vaultMeta, forKey: .vaultMeta)
         try c.encode(vaultSHA256, forKey: .vaultSHA256)

@@ -9,7 +9,8 @@ public struct HostListFile: Sendable {
     /// Parses the text of a list file. Every entry is validated like a command-line host; the
     /// first bad entry is reported with its line number. Inline comments (` # ...`) are dropped,
     /// since `#` cannot be part of a host name. The last `# fqdn:` directive wins and applies to
-    /// the whole file, as in the old tool.
+    /// the whole file, as in the old tool; without one, bare names expand like command-line
+    /// short names (`ms1` → `t-linux64-ms-001.test.releng.mdc1.mozilla.com`).
     public static func parse(text: String, path: String) throws(HostListError) -> HostListFile {
         var suffix: String?
         var entries: [(line: Int, value: String)] = []
@@ -33,7 +34,8 @@ public struct HostListFile: Sendable {
                 if let suffix, !target.host.contains("."), !IPAddress.isIPv6(target.host) {
                     target = try HostTarget.parse(target.description + suffix)
                 }
-                hosts.append(target)
+                // Bare names the directive did not cover expand as on the command line.
+                hosts.append(target.expandingShortName())
             } catch {
                 throw .badEntry(path: path, line: entry.line, error)
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FleetSSH
+import FleetStore
 
 struct DebugHostScriptCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,12 +15,16 @@ struct DebugHostScriptCommand: ParsableCommand {
     var wrap = false
 
     @Option(name: .customLong("known-vault"), help: ArgumentHelp(
-        "A vault.yaml SHA-256 the local store already has (its content is then not sent). Repeatable.",
+        "A vault.yaml SHA-256 whose content the host should not send. Repeatable; the state directory's vault store is used when none is given.",
         valueName: "sha256"))
     var knownVaults: [String] = []
 
+    @OptionGroup var global: GlobalOptions
+
     func run() {
-        let body = AuditScript(includeContent: !noContent, knownVaultSHAs: knownVaults).body
+        let known = knownVaults.isEmpty
+            ? ContentStore(directory: global.state.vaultYAMLs, fileMode: 0o600).storedSHAs() : knownVaults
+        let body = AuditScript(includeContent: !noContent, knownVaultSHAs: known).body
         print(wrap ? RemoteCommand.wrap(body) : body)
     }
 }

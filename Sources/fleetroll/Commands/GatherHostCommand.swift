@@ -85,7 +85,7 @@ struct GatherHostCommand: AsyncParsableCommand {
         let view = GatherHostView(selection: selection, state: state, workers: workers, verbose: verbose)
         if !json && !quiet && selection.isBatch { print(view.header()) }
         let bar = ProgressBar(total: selection.hosts.count, label: "Auditing hosts", enabled: !json && !quiet)
-        Interrupts.install()
+        Interrupts.install(Interrupts.terminateAndExit)
         let started = Date()
         let results = await gatherer.gather(selection.hosts) { done, _ in bar.update(done: done) }
         bar.finish()
@@ -101,24 +101,5 @@ struct GatherHostCommand: AsyncParsableCommand {
             print(view.detail(only))
         }
         if results.contains(where: { !$0.observation.ok }) { throw CLIError.hostsFailed }
-    }
-}
-
-/// Ctrl-C and SIGTERM: stop every ssh still running, say so, exit 130.
-enum Interrupts {
-    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
-
-    static func install() {
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler {
-                ProcessRunner.terminateAll()
-                FileHandle.standardError.write(Data("\nERROR: Interrupted\n".utf8))
-                Foundation.exit(130)
-            }
-            source.resume()
-            sources.append(source)
-        }
     }
 }

@@ -32,7 +32,7 @@ struct GlobalOptions: ParsableArguments {
 /// How to reach hosts over ssh.
 struct SSHOptions: ParsableArguments {
     @Option(name: .customLong("ssh-option"), parsing: .unconditionalSingleValue, help: ArgumentHelp(
-        "Extra ssh arguments, split like a shell would, e.g. --ssh-option \"-J bastion\" or --ssh-option \"-F lab/ssh_config\". Repeatable; they win over fleetroll's own defaults.",
+        "Extra ssh arguments, split like a shell would, e.g. --ssh-option \"-J bastion\" or --ssh-option \"-F lab/ssh_config\". Repeatable; they win over fleetroll's own defaults. Without -F, host keys are trusted on first sight (hosts are reimaged); with -F, your config decides.",
         valueName: "args"))
     var sshOptions: [String] = []
 

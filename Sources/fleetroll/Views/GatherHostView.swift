@@ -44,7 +44,7 @@ struct GatherHostView {
                     lines.append("    Stored: \(path)")
                 } else {
                     lines.append("--- content_start ---")
-                    lines.append(String(decoding: entry.content, as: UTF8.self).trimmingTrailingNewlines())
+                    lines.append(Terminal.clean(String(decoding: entry.content, as: UTF8.self).trimmingTrailingNewlines()))
                     lines.append("--- content_end ---")
                 }
                 lines.append("")
@@ -58,7 +58,7 @@ struct GatherHostView {
         let o = r.observation
         guard o.ok, let obs = o.observed else {
             let cls = o.errorClass?.rawValue ?? "error"
-            return ["\(Terminal.red("✗")) \(o.host) [\(cls)] \(o.error ?? (o.stderr.isEmpty ? "unknown" : o.stderr))"]
+            return ["\(Terminal.red("✗")) \(o.host) [\(cls)] \(Terminal.clean(o.error ?? (o.stderr.isEmpty ? "unknown" : o.stderr)))"]
         }
         var tag = "(no-override)"
         if obs.overridePresent {
@@ -66,7 +66,7 @@ struct GatherHostView {
         }
         var lines = ["\(Terminal.green("✓")) \(o.host) \(tag)"]
         if verbose {
-            lines.append("    Role: \(obs.role ?? "(missing)")")
+            lines.append("    Role: \(Terminal.clean(obs.role ?? "(missing)"))")
             if let m = obs.overrideMeta { lines.append("    Override: \(metaLine(m))") }
             if let sha = obs.overrideSHA256 { lines.append("    SHA256: \(sha.prefix(16))...") }
             lines.append("    Attempts: \(o.attempts)")
@@ -106,15 +106,15 @@ struct GatherHostView {
         let o = r.observation
         var lines = ["Host: \(o.host)"]
         guard o.ok, let obs = o.observed else {
-            lines.append("Status: \(Terminal.red("FAILED")) [\(o.errorClass?.rawValue ?? "error")] \(o.error ?? "")")
-            if !o.stderr.isEmpty { lines.append("stderr: \(o.stderr)") }
+            lines.append("Status: \(Terminal.red("FAILED")) [\(o.errorClass?.rawValue ?? "error")] \(Terminal.clean(o.error ?? ""))")
+            if !o.stderr.isEmpty { lines.append("stderr: \(Terminal.clean(o.stderr))") }
             lines += footer([r])
             return lines.joined(separator: "\n")
         }
         lines.append("Status: \(Terminal.green("OK"))")
         lines.append("OS: \(obs.osType ?? "(unknown)")")
         lines.append("Uptime: \(obs.uptimeS.map { Durations.humanize($0) } ?? "(unknown)")")
-        lines.append(obs.rolePresent ? "Role: \(obs.role.flatMap { $0.isEmpty ? nil : $0 } ?? "(empty)")" : "Role: (missing)")
+        lines.append(obs.rolePresent ? "Role: \(Terminal.clean(obs.role.flatMap { $0.isEmpty ? nil : $0 } ?? "(empty)"))" : "Role: (missing)")
         if obs.overridePresent {
             lines.append("Override: PRESENT")
             if let m = obs.overrideMeta { lines.append("  \(metaLine(m))") }
@@ -122,20 +122,21 @@ struct GatherHostView {
             if let content = r.overrideContent {
                 lines.append("")
                 lines.append("--- override contents ---")
-                var text = String(decoding: content, as: UTF8.self)
+                var text = Terminal.clean(String(decoding: content, as: UTF8.self))
                 if !text.hasSuffix("\n") { text += "\n" }
                 lines.append(text + "--- end override contents ---")
             } else {
                 lines.append("  contents: (not fetched; run without --no-content to see them)")
             }
             if let path = obs.overrideFilePath { lines.append("  stored: \(path)") }
+            if let err = obs.contentError { lines.append("  content_error: \(err)") }
         } else {
             lines.append("Override: NOT PRESENT")
         }
         if obs.vaultPresent {
             lines.append("Vault: PRESENT")
             if let m = obs.vaultMeta { lines.append("  \(metaLine(m))") }
-            if let sha = obs.vaultSHA256 { lines.append("  sha256=\(sha)") }
+            if let sha = obs.vaultSHA256 { lines.append("  sha256=\(sha) (\((try? Humanhash.humanize(sha)) ?? "?"))") }
             if let path = obs.vaultFilePath { lines.append("  stored: \(path)") }
             if let err = obs.vaultFetchError { lines.append("  fetch_error: \(err)") }
         } else {
@@ -156,7 +157,7 @@ struct GatherHostView {
         if let sha = p.gitSHA { parts.append("git \(sha.prefix(12))") }
         if let b = p.gitBranch { parts.append("branch \(b)") }
         if let r = p.gitRepo { parts.append("repo \(r)") }
-        return "Puppet: " + parts.joined(separator: ", ")
+        return Terminal.clean("Puppet: " + parts.joined(separator: ", "))
     }
 
     func metaLine(_ m: FileMeta) -> String {

@@ -19,6 +19,14 @@ enum Terminal {
     static func red(_ s: String) -> String { paint(s, "31") }
     static func yellow(_ s: String) -> String { paint(s, "33") }
 
+    /// Text that came from a host, made safe for a terminal: control characters (escape
+    /// sequences a hostile host could send) are shown as `?`; newlines and tabs stay.
+    static func clean(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { s in
+            s == "\n" || s == "\t" || !(s.properties.generalCategory == .control || s.properties.generalCategory == .format) ? s : "?"
+        }))
+    }
+
     /// Informational lines go to stderr, so stdout stays clean for --json and pipes.
     static func note(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))

@@ -1,0 +1,94 @@
+import Foundation
+
+/// `<state>/audit.jsonl`: one JSON object per line for every write fleetroll made on a host.
+///
+/// Appends hold an exclusive `flock` on the file, write the whole line with `O_APPEND`, and
+/// `fsync` before unlocking, so lines from several fleetroll processes never interleave and a
+/// crash cannot leave half a line behind a later one.
+public struct AuditLog: Sendable {
+    public let url: URL
+
+    public init(url: URL) { self.url = url }
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }()
+
+    public func append<Record: Encodable>(_ record: Record) throws {
+        var line = try Self.encoder.encode(record)
+        line.append(UInt8(ascii: "\n"))
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let fd = open(url.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw AuditLogError.io("open \(url.path)", errno) }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX) == 0 else { throw AuditLogError.io("lock \(url.path)", errno) }
+        defer { flock(fd, LOCK_UN) }
+        var failure: Int32 = 0
+        line.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                offset += n
+            }
+        }
+        if failure != 0 { throw AuditLogError.io("append to \(url.path)", failure) }
+        guard fsync(fd) == 0 else { throw AuditLogError.io("fsync \(url.path)", errno) }
+    }
+
+    /// Every valid record, oldest first; blank or broken lines are skipped.
+    public func records() -> [[String: Any]] {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return [] }
+        return data.split(separator: UInt8(ascii: "\n")).compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0))) as? [String: Any]
+        }
+    }
+
+    public struct Rotation: Sendable {
+        public var sizeBytes: Int
+        /// Where the log went, or nil when it stayed (too small, or missing).
+        public var rotatedTo: URL?
+    }
+
+    /// Renames the log to `audit.jsonl.YYYYmmdd-HHMMSS` when it is at least `threshold` bytes
+    /// (or always, with `force`). The rename happens under the append lock, so no line is lost;
+    /// the next append starts a new file.
+    public func rotate(threshold: Int, force: Bool, dryRun: Bool, now: Date = Date()) throws -> Rotation {
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return Rotation(sizeBytes: 0, rotatedTo: nil) }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX) == 0 else { throw AuditLogError.io("lock \(url.path)", errno) }
+        defer { flock(fd, LOCK_UN) }
+        var st = stat()
+        fstat(fd, &st)
+        let size = Int(st.st_size)
+        guard force || size >= threshold else { return Rotation(sizeBytes: size, rotatedTo: nil) }
+        let f = DateFormatter()
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        f.timeZone = TimeZone(identifier: "UTC")
+        var target = url.deletingLastPathComponent().appendingPathComponent("audit.jsonl.\(f.string(from: now))")
+        var n = 1
+        while FileManager.default.fileExists(atPath: target.path) {
+            n += 1
+            target = url.deletingLastPathComponent().appendingPathComponent("audit.jsonl.\(f.string(from: now)).\(n)")
+        }
+        if !dryRun, rename(url.path, target.path) != 0 { throw AuditLogError.io("rename \(url.path)", errno) }
+        return Rotation(sizeBytes: size, rotatedTo: target)
+    }
+}
+
+public enum AuditLogError: Error, CustomStringConvertible {
+    case io(String, Int32)
+
+    public var description: String {
+        switch self {
+        case .io(let what, let code): return "cannot \(what): \(String(cString: strerror(code)))"
+        }
+    }
+}

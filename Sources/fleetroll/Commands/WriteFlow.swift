@@ -1,0 +1,204 @@
+import FleetCore
+import FleetGather
+import FleetSSH
+import FleetStore
+import FleetWrite
+import Foundation
+import Logging
+
+/// What host-set-override, host-unset-override and host-set-vault share: the dry run, the run
+/// itself with progress and Ctrl-C, the per-host lines, the summary and the refresh afterwards.
+struct WriteFlow {
+    let plan: WritePlan
+    let selection: HostSelection
+    let global: GlobalOptions
+    let ssh: SSHOptions
+    let options: WriteOptions
+    /// "override" or "vault".
+    let noun: String
+    /// Extra dry-run lines (source, checksum, contents...).
+    var details: [String] = []
+    /// What the last gather says each host will answer, for the dry run.
+    var expected: [String: String] = [:]
+
+    var state: StateDirectory { global.state }
+
+    var actionText: String {
+        if case .remove = plan.operation { return "unset \(noun) on \(selection.hosts.count) host(s)" }
+        return "set \(noun) on \(selection.hosts.count) host(s)"
+    }
+
+    // MARK: dry run
+
+    func dryRun() {
+        if options.json {
+            var object: [String: Any] = [
+                "dry_run": true, "action": plan.action, "host_count": selection.hosts.count,
+                "hosts": selection.hosts.map(\.description), "host": selection.isBatch ? NSNull() : selection.hosts[0].description as Any,
+                "host_file": selection.listFile as Any? ?? NSNull(), "backup": plan.backup.enabled,
+                "backup_suffix_format": "%Y%m%dT%H%M%SZ", "reason": plan.parameters.reason as Any? ?? NSNull(),
+                "audit_log": state.auditLog.path, "expected": expected,
+            ]
+            let p = plan.parameters
+            for (key, value) in [("sha256", p.sha256), ("humanhash", p.humanhash), ("source", p.source), ("mode", p.mode),
+                                 ("owner", p.owner), ("group", p.group)] where value != nil {
+                object[key] = value
+            }
+            print(JSONOutput.render(object))
+            return
+        }
+        var lines = [Terminal.yellow("DRY RUN: --confirm not provided; no changes will be made.")]
+        if selection.isBatch {
+            if let file = selection.listFile { lines.append("Hosts file: \(file)") }
+            lines.append("Host count: \(selection.hosts.count)")
+            lines.append("Hosts:")
+            lines += HostPreview.lines(selection.hosts.map(\.description))
+        } else {
+            lines.append("Host: \(selection.hosts[0])")
+        }
+        lines.append("Action: \(actionText)")
+        lines += details
+        lines.append("Backup: \(plan.backup.enabled ? "yes" : "no")")
+        if let r = plan.parameters.reason { lines.append("Reason: \(r)") }
+        if !expected.isEmpty {
+            let counts = Dictionary(grouping: expected.values, by: { $0 }).mapValues(\.count)
+            let summary = counts.keys.sorted().map { "\($0)=\(counts[$0]!)" }.joined(separator: " ")
+            lines.append("Expected from the last gather (the hosts decide): \(summary)")
+            for host in expected.keys.naturallySorted(by: { $0 }) where expected[host]!.hasPrefix("BLOCKED") {
+                lines.append("  \(host): \(expected[host]!)")
+            }
+        }
+        lines.append("Audit log: \(state.auditLog.path)")
+        lines.append("")
+        lines.append(Terminal.yellow("Run again with --confirm to apply changes."))
+        print(lines.joined(separator: "\n"))
+    }
+
+    // MARK: the run
+
+    func run(vaultStore: ContentStore? = nil) async throws {
+        do { try state.prepare() } catch {
+            throw CLIError.usage("cannot use the state directory \(state.root.path): \(error)")
+        }
+        let logger = global.makeLogger("fleetroll")
+        let transport = SSHTransport(settings: try ssh.settings(state: state), logger: logger)
+        let writer = HostWriter(transport: transport, auditLog: AuditLog(url: state.auditLog), vaultStore: vaultStore,
+                                workers: options.workers, logger: logger)
+        let stop = StopRequest()
+        Interrupts.install {
+            stop.request()
+            Terminal.note("\nStopping: hosts not started yet will not be started (Ctrl-C again ends the sessions in flight).")
+        }
+        let label = plan.operation.isRemove ? "Unsetting \(noun)s" : "Setting \(noun)s"
+        let bar = ProgressBar(total: selection.hosts.count, label: label, enabled: !options.json)
+        let started = Date()
+        let results = await writer.run(plan, on: selection.hosts, stop: stop) { done, _ in bar.update(done: done) }
+        bar.finish()
+        let elapsed = Date().timeIntervalSince(started)
+
+        if options.json {
+            let records = results.map(\.record)
+            print(selection.isBatch ? JSONOutput.encode(records) : JSONOutput.encode(records[0]))
+        } else {
+            print(report(results, elapsed: elapsed))
+        }
+        if !options.noAudit && !stop.isRequested {
+            await refresh(results.filter { $0.record.result.succeeded }.map(\.target), transport: transport, logger: logger)
+        }
+        if results.contains(where: { !$0.logged && $0.record.result != .notStarted }) {
+            Terminal.note("WARNING: some records could not be written to \(state.auditLog.path)")
+        }
+        if stop.isRequested { throw CLIError.interrupted }
+        if results.contains(where: { !$0.record.result.succeeded }) { throw CLIError.hostsFailed }
+    }
+
+    /// Gathers the changed hosts again so reports show the new state at once.
+    func refresh(_ hosts: [HostTarget], transport: SSHTransport, logger: Logger) async {
+        guard !hosts.isEmpty else { return }
+        do {
+            let database = try FleetDatabase(state: state)
+            var options = GatherOptions()
+            options.workers = self.options.workers
+            let gatherer = HostGatherer(transport: transport, store: ObservationStore(database: database), state: state,
+                                        options: options, logger: logger)
+            let results = await gatherer.gather(hosts)
+            let failed = results.filter { !$0.observation.ok }.count
+            Terminal.note("Audit refreshed for \(hosts.count - failed) host(s)." + (failed > 0 ? " \(failed) could not be gathered." : ""))
+        } catch {
+            Terminal.note("WARNING: could not refresh the audit data: \(error)")
+        }
+    }
+
+    // MARK: text report
+
+    func report(_ results: [WriteResult], elapsed: Double) -> String {
+        var lines: [String] = []
+        for r in results.naturallySorted(by: { $0.record.host }) { lines.append(line(r.record)) }
+        var counts: [WriteStatus: Int] = [:]
+        for r in results { counts[r.record.result, default: 0] += 1 }
+        var summary = "Summary: total=\(results.count) changed=\(counts[.ok] ?? 0) no_change=\(counts[.noChange] ?? 0)"
+        summary += " blocked=\(counts[.blocked] ?? 0) failed=\(counts[.fail] ?? 0)"
+        if let n = counts[.interrupted] { summary += " interrupted=\(n)" }
+        if let n = counts[.notStarted] { summary += " not_started=\(n)" }
+        summary += String(format: " duration=%.1fs", elapsed)
+        lines += ["", summary, "Audit log: \(state.auditLog.path)"]
+        if let stored = results.lazy.compactMap(\.record.parameters.storedPath).first {
+            lines.append("Local copy: \(stored)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func line(_ r: WriteRecord) -> String {
+        let removing = plan.operation.isRemove
+        switch r.result {
+        case .ok:
+            var text = "\(Terminal.green("OK")) \(r.host) \(noun) \(removing ? "removed" : "set")"
+            if let b = r.observed.backupPath, !b.isEmpty { text += " (backup: \(b))" }
+            return text
+        case .noChange:
+            return "NO_CHANGE \(r.host) " + (removing ? "no \(noun) to remove" : "\(noun) already current")
+        case .blocked:
+            let existing = r.observed.existingSHA256.map { " (sha256 \($0.prefix(12))…)" } ?? ""
+            return "\(Terminal.yellow("BLOCKED")) \(r.host) a different \(noun) is there\(existing); use --force to replace it"
+        case .fail:
+            return "\(Terminal.red("FAIL")) \(r.host) [\(r.errorClass?.rawValue ?? "error")] \(r.error ?? "unknown error")"
+        case .interrupted:
+            return "\(Terminal.red("INTERRUPTED")) \(r.host) \(r.error ?? "")"
+        case .notStarted:
+            return "NOT_STARTED \(r.host) not touched"
+        }
+    }
+}
+
+extension WritePlan.Operation {
+    var isRemove: Bool {
+        if case .remove = self { return true }
+        return false
+    }
+}
+
+/// The first hosts of a list and how many more there are.
+enum HostPreview {
+    static let limit = 5
+
+    static func lines(_ hosts: [String]) -> [String] {
+        var out = hosts.prefix(limit).map { "  - \($0)" }
+        let more = hosts.count - limit
+        if more > 0 { out.append("  ... and \(more) more host\(more == 1 ? "" : "s")") }
+        return out
+    }
+}
+
+/// JSON on stdout: sorted keys, pretty, slashes unescaped.
+enum JSONOutput {
+    static func render(_ object: Any) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func encode<T: Encodable>(_ value: T) -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? e.encode(value)) ?? Data("null".utf8), as: UTF8.self)
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import FleetCore
+import FleetSSH
+import FleetWrite
+import Foundation
+
+/// Options of every command that changes hosts.
+struct WriteOptions: ParsableArguments {
+    @Flag(help: "Apply the change. Without it, fleetroll shows what it would do and changes nothing.")
+    var confirm = false
+
+    @Flag(help: "Do not keep a backup (<file>.bak.<UTC time>) of the file being replaced or removed.")
+    var noBackup = false
+
+    @Option(help: "Why you are making this change; recorded in the audit log.")
+    var reason: String?
+
+    @Flag(help: "Do not gather the changed hosts again afterwards.")
+    var noAudit = false
+
+    @Option(help: "Hosts changed at the same time.")
+    var workers = 10
+
+    @Flag(help: "Print JSON only: the record for one host, an array for several.")
+    var json = false
+
+    func validate() throws {
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1.") }
+    }
+
+    func backupPolicy() -> BackupPolicy {
+        BackupPolicy(enabled: !noBackup, suffix: WritePlan.backupSuffix())
+    }
+}
+
+/// The file to send and how to install it (host-set-override, host-set-vault).
+struct ContentOptions: ParsableArguments {
+    @Option(name: [.customShort("f"), .long], help: ArgumentHelp("The file to send.", valueName: "file"))
+    var fromFile: String
+
+    @Option(help: "Owner of the file on the host.")
+    var owner = "root"
+
+    @Option(help: "Group of the file on the host; 'auto' is wheel on macOS, root elsewhere.")
+    var group = "auto"
+
+    @Flag(name: .customLong("no-validate"), help: ArgumentHelp("Send the file without checking it first.", visibility: .hidden))
+    var noValidate = false
+
+    @Flag(name: .customLong("ignore-state"), help: ArgumentHelp("Accepted for old scripts: every host is always checked on the host itself.", visibility: .hidden))
+    var ignoreState = false
+
+    /// Reads the file's exact bytes; refuses directories, missing files and huge files.
+    func read() throws -> Data {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: fromFile, isDirectory: &isDir) else {
+            throw CLIError.usage("--from-file: no such file: \(fromFile)")
+        }
+        if isDir.boolValue { throw CLIError.usage("--from-file: \(fromFile) is a directory") }
+        guard let data = FileManager.default.contents(atPath: fromFile) else {
+            throw CLIError.usage("--from-file: cannot read \(fromFile)")
+        }
+        if data.count > 16 << 20 { throw CLIError.usage("--from-file: \(fromFile) is larger than 16 MiB") }
+        return data
+    }
+
+    func ownership(mode: String) throws -> FileOwnership {
+        let o = FileOwnership(mode: mode, owner: owner, group: group == "auto" ? nil : group)
+        if let problem = o.problem { throw CLIError.usage(problem) }
+        return o
+    }
+}
