@@ -11,6 +11,16 @@ public struct LabState: Codable, Sendable {
     public var hosts: [LabHostState]
 
     public var sshConfigPath: String { directory + "/ssh_config" }
+
+    /// Where a file a lab host sees at `path` (under /etc, /root, /opt, /var/root or /home)
+    /// lives on this machine, for checking from outside what the host holds.
+    public func fileOnHost(_ host: String, _ path: String) -> String? {
+        guard let (dir, rest) = HostDirectory.mountedPath(for: path) else { return nil }
+        return "\(directory)/hosts/\(host)/\(dir)/\(rest)"
+    }
+
+    /// The group id `wheel` has on the lab's macOS hosts.
+    public static let wheelGID = HostDirectory.wheelGID
     public var hostListPath: String { directory + "/hosts.list" }
 
     public static func load(directory: String) throws -> LabState {

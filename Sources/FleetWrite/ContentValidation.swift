@@ -40,13 +40,8 @@ public enum ContentValidation {
             throw Failure(message: "Vault YAML validation failed: the file is not valid UTF-8")
         }
         do {
-            var count = 0
-            for _ in try Yams.load_all(yaml: text) {
-                count += 1
-                if count > 1 { throw Failure(message: "Vault YAML validation failed: expected a single document, found several") }
-            }
-        } catch let failure as Failure {
-            throw failure
+            // singleRoot parses the whole stream and refuses a second document.
+            _ = try Yams.Parser(yaml: text).singleRoot()
         } catch {
             throw Failure(message: "Vault YAML validation failed: \(error)")
         }

@@ -14,7 +14,10 @@ struct Fleetroll: AsyncParsableCommand {
             State lives in ~/.fleetroll unless --state-dir or FLEETROLL_HOME says otherwise.
             """,
         version: "fleetroll, version \(version)",
-        subcommands: [GatherHostCommand.self, DebugHostScriptCommand.self]
+        subcommands: [
+            GatherHostCommand.self, SetOverrideCommand.self, UnsetOverrideCommand.self, SetVaultCommand.self,
+            ShowOverrideCommand.self, ShowVaultCommand.self, MaintainCommand.self, DebugHostScriptCommand.self,
+        ]
     )
 
     /// Runs the command and maps errors to the exit codes users script against:
@@ -43,7 +46,7 @@ struct Fleetroll: AsyncParsableCommand {
 
 /// Errors the commands raise on purpose.
 enum CLIError: Error {
-    /// Bad arguments or input files: `ERROR: ...`, exit 2.
+    /// Bad arguments, input files or lookups: `ERROR: ...`, exit 2.
     case usage(String)
     /// The command ran but some hosts failed; it has already said so. Exit 1.
     case hostsFailed

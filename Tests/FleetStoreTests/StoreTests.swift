@@ -136,3 +136,90 @@ struct StateDirectoryTests {
         #expect(deep.sshControl.path.utf8.count + 58 < 104)
     }
 }
+
+@Suite("Audit log")
+struct AuditLogTests {
+    struct Line: Codable { var host: String; var n: Int; var pad: String }
+
+    @Test func concurrentAppendsStayWholeLines() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = AuditLog(url: dir.appendingPathComponent("audit.jsonl"))
+        let pad = String(repeating: "x", count: 8000)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<200 { group.addTask { try log.append(Line(host: "h\(i % 7)", n: i, pad: pad)) } }
+            try await group.waitForAll()
+        }
+        let records = log.records()
+        #expect(records.count == 200)
+        #expect(Set(records.compactMap { $0["n"] as? Int }) == Set(0..<200))
+    }
+
+    @Test func rotationKeepsTheOldFile() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = AuditLog(url: dir.appendingPathComponent("audit.jsonl"))
+        try log.append(Line(host: "a", n: 1, pad: ""))
+        let small = try log.rotate(threshold: 1 << 20, force: false, dryRun: false)
+        #expect(small.rotatedTo == nil)
+        let dry = try log.rotate(threshold: 1, force: false, dryRun: true)
+        #expect(dry.rotatedTo != nil)
+        #expect(FileManager.default.fileExists(atPath: log.url.path))
+        let done = try log.rotate(threshold: 1 << 20, force: true, dryRun: false)
+        let target = try #require(done.rotatedTo)
+        #expect(target.lastPathComponent.hasPrefix("audit.jsonl."))
+        #expect(!FileManager.default.fileExists(atPath: log.url.path))
+        #expect(AuditLog(url: target).records().count == 1)
+        try log.append(Line(host: "b", n: 2, pad: ""))
+        #expect(log.records().count == 1)
+    }
+}
+
+@Suite("Content lookup")
+struct ContentLookupTests {
+    @Test func prefixHumanhashAmbiguityAndNotFound() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = ContentStore(directory: dir, fileMode: 0o644)
+        let secret = Data("secret: abc\nother: 1\n".utf8)   // humanhash texas-vermont
+        let a = try store.store(secret)
+        let b = try store.store(Data("hello".utf8))           // 2cf24dba...
+        #expect(try store.lookup(String(a.lastPathComponent.prefix(6))) == .found(a))
+        #expect(try store.lookup("2CF24D") == .found(b))
+        #expect(try store.lookup("texas-vermont") == .found(a))
+        #expect(try store.lookup("purple-jersey") == .found(b))
+        #expect(try store.lookup("") == .notFound)
+        #expect(try store.lookup("   ") == .notFound)
+        #expect(try store.lookup("ffffffff") == .notFound)
+        #expect(try store.lookup("zulu-zulu") == .notFound)
+
+        // Same humanhash, two files: a copy under a longer (collision-style) name.
+        let copy = dir.appendingPathComponent(Digest.sha256Hex(secret).prefix(16).description)
+        try secret.write(to: copy)
+        if case .ambiguous(let matches) = try store.lookup("texas-vermont") {
+            #expect(matches.count == 2)
+            #expect(matches.allSatisfy { $0.hasPrefix(String(Digest.sha256Hex(secret).prefix(12))) })
+        } else {
+            Issue.record("expected an ambiguous humanhash")
+        }
+        if case .ambiguous(let names) = try store.lookup(String(Digest.sha256Hex(secret).prefix(12))) {
+            #expect(names.count == 2)
+        } else {
+            Issue.record("expected an ambiguous prefix")
+        }
+    }
+
+    @Test func temporaryFilesAndLinksAreNeverMatched() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = ContentStore(directory: dir, fileMode: 0o644)
+        let real = try store.store(Data("x".utf8))
+        try Data("half".utf8).write(to: dir.appendingPathComponent(".tmp_abcdef"))
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("aaaaaaaaaaaa").path, withDestinationPath: real.path)
+        #expect(try store.lookup("aaaa") == .notFound)
+        #expect(try store.lookup(".tmp") == .notFound)
+        #expect(throws: ContentStoreError.self) {
+            try ContentStore(directory: dir.appendingPathComponent("missing"), fileMode: 0o644).lookup("ab")
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import FleetCore
+import FleetStore
+import Foundation
+
+/// What the last successful gather of each host predicts a write will find. Only a preview:
+/// the host itself decides when the write runs.
+enum Expectations {
+    static func load(_ selection: HostSelection, state: StateDirectory,
+                     predict: (ObservedState) -> String) async -> [String: String] {
+        guard FileManager.default.fileExists(atPath: state.database.path),
+              let database = try? FleetDatabase(path: state.database.path),
+              let latest = try? await ObservationStore(database: database).latest(hosts: selection.hosts.map(\.description))
+        else { return [:] }
+        var out: [String: String] = [:]
+        for host in selection.hosts.map(\.description) {
+            out[host] = latest[host]?.latestOK?.observed.map(predict) ?? "UNKNOWN"
+        }
+        return out
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import FleetCore
+import FleetSSH
+import FleetStore
+import FleetWrite
+import Foundation
+
+struct SetVaultCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "host-set-vault",
+        abstract: "Set vault.yaml on hosts (atomic, verified, backed up, logged; contents never shown).",
+        discussion: """
+            Sends --from-file to /root/vault.yaml (macOS: /var/root/vault.yaml), mode 0640, after \
+            checking that it is one YAML document. The same verified atomic write as \
+            host-set-override; there is no guard against replacing a different vault. A local copy \
+            is kept in <state>/vault_yamls (mode 0600) once at least one host has accepted the file. \
+            The contents never appear in output or logs: only the SHA-256 and its humanhash.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Hosts, comma lists, or one .list file.", valueName: "HOST_OR_FILE"))
+    var hosts: [String]
+
+    @OptionGroup var content: ContentOptions
+    @OptionGroup var write: WriteOptions
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var ssh: SSHOptions
+
+    @Option(help: "Mode of the file on the host.")
+    var mode = "0640"
+
+    @Flag(help: ArgumentHelp("Accepted for old scripts; vault writes have no guard to force.", visibility: .hidden))
+    var force = false
+
+    func run() async throws {
+        let selection = try resolveHosts(hosts)
+        let bytes = try content.read()
+        let ownership = try content.ownership(mode: mode)
+        var verdict = "disabled"
+        if !content.noValidate {
+            do { try ContentValidation.checkVault(bytes) } catch { throw CLIError.usage(error.message) }
+            verdict = "passed"
+        }
+        let plan = WritePlan.write(.vault, content: bytes, source: "file:\(content.fromFile)", ownership: ownership,
+                                   backup: write.backupPolicy(), force: false, reason: write.reason)
+        var flow = WriteFlow(plan: plan, selection: selection, global: global, ssh: ssh, options: write, noun: "vault")
+        let store = ContentStore(directory: global.state.vaultYAMLs, fileMode: 0o600)
+        guard write.confirm else {
+            let sha = plan.parameters.sha256 ?? ""
+            flow.details = [
+                "Vault source: file:\(content.fromFile)",
+                "Vault checksum: sha256=\(sha) (\(plan.parameters.humanhash ?? ""))",
+                "Mode: \(ownership.mode) Owner: \(ownership.owner) Group: \(ownership.group ?? "auto")",
+                "Validation: \(verdict)",
+                "Vault contents: (suppressed)",
+                "Local store: \(store.directory.path) (written once a host accepts the file)",
+            ]
+            flow.expected = await Expectations.load(selection, state: global.state) { $0.vaultSHA256 == sha ? "NO_CHANGE" : "WRITE" }
+            flow.dryRun()
+            return
+        }
+        try await flow.run(vaultStore: store)
+    }
+}
