@@ -64,8 +64,13 @@ public enum ProcessRunner {
     }
 
     /// A parent that ignores SIGCHLD would make waitpid fail with ECHILD; children must be
-    /// waited for, so the default disposition is restored once.
-    private static let restoreChildSignal: Void = { signal(SIGCHLD, SIG_DFL) }()
+    /// waited for, so the default disposition is restored once. SIGPIPE is ignored: a child that
+    /// exits before reading all its input (ssh to a host that refused) must cost an EPIPE, not
+    /// fleetroll's life. Children get the default SIGPIPE back (see `setsigdefault` below).
+    private static let restoreChildSignal: Void = {
+        signal(SIGCHLD, SIG_DFL)
+        signal(SIGPIPE, SIG_IGN)
+    }()
 
     public static func runBlocking(_ argv: [String], stdin: Data?, timeout: Double) throws -> ProcessOutput {
         precondition(!argv.isEmpty)
