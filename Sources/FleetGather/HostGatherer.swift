@@ -54,31 +54,13 @@ public struct HostGatherer: Sendable {
     public func gather(_ hosts: [HostTarget], progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async -> [GatherResult] {
         let script = AuditScript(includeContent: options.includeContent, knownVaultSHAs: vaults.storedSHAs()).body
         let start = Date()
-        let workers = max(1, options.workers)
-        var results = [GatherResult?](repeating: nil, count: hosts.count)
-        await withTaskGroup(of: (Int, GatherResult).self) { group in
-            var next = 0
-            func startNext() {
-                guard next < hosts.count else { return }
-                let index = next
-                next += 1
-                group.addTask {
-                    if Date().timeIntervalSince(start) > options.batchTimeout {
-                        return (index, batchTimeoutResult(hosts[index]))
-                    }
-                    return (index, await gatherOne(hosts[index], script: script))
-                }
-            }
-            for _ in 0..<min(workers, hosts.count) { startNext() }
-            var done = 0
-            for await (index, result) in group {
-                results[index] = result
-                done += 1
-                progress(done, hosts.count)
-                startNext()
-            }
+        return await runBounded(count: hosts.count, width: options.workers,
+                                skipped: { batchTimeoutResult(hosts[$0]) },
+                                progress: { progress($0, hosts.count) }) { index in
+            // The batch budget is checked when a host would start; sessions in flight run on.
+            if Date().timeIntervalSince(start) > options.batchTimeout { return batchTimeoutResult(hosts[index]) }
+            return await gatherOne(hosts[index], script: script)
         }
-        return results.compactMap { $0 }
     }
 
     func gatherOne(_ target: HostTarget, script: String) async -> GatherResult {

@@ -25,19 +25,7 @@ public struct AuditLog: Sendable {
         defer { close(fd) }
         guard flock(fd, LOCK_EX) == 0 else { throw AuditLogError.io("lock \(url.path)", errno) }
         defer { flock(fd, LOCK_UN) }
-        var failure: Int32 = 0
-        line.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                offset += n
-            }
-        }
+        let failure = writeAll(fd, line)
         if failure != 0 { throw AuditLogError.io("append to \(url.path)", failure) }
         guard fsync(fd) == 0 else { throw AuditLogError.io("fsync \(url.path)", errno) }
     }

@@ -66,19 +66,8 @@ public struct ContentStore: Sendable {
         // open(2) with the final mode, so a secret is never readable by others, not even briefly.
         let fd = open(tmp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(fileMode))
         guard fd >= 0 else { throw ContentStoreError.writeFailed(tmp.path, String(cString: strerror(errno))) }
-        var failure: String?
-        content.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = String(cString: strerror(errno))
-                    return
-                }
-                offset += n
-            }
-        }
+        let code = writeAll(fd, content)
+        var failure: String? = code == 0 ? nil : String(cString: strerror(code))
         if failure == nil, fchmod(fd, mode_t(fileMode)) != 0 || fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
         close(fd)
         if failure == nil, rename(tmp.path, url.path) != 0 { failure = String(cString: strerror(errno)) }

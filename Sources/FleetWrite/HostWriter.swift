@@ -49,31 +49,11 @@ public struct HostWriter: Sendable {
                     progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async -> [WriteResult] {
         let script = plan.script
         let stored = LocalCopy()
-        var results = [WriteResult?](repeating: nil, count: hosts.count)
-        await withTaskGroup(of: (Int, WriteResult).self) { group in
-            var next = 0
-            func startNext() {
-                while next < hosts.count {
-                    let index = next
-                    next += 1
-                    if stop.isRequested {
-                        results[index] = notStarted(hosts[index], plan)
-                        continue
-                    }
-                    group.addTask { (index, await writeOne(plan, script: script, on: hosts[index], stop: stop, stored: stored)) }
-                    return
-                }
-            }
-            for _ in 0..<min(workers, hosts.count) { startNext() }
-            var done = 0
-            for await (index, result) in group {
-                results[index] = result
-                done += 1
-                progress(done, hosts.count)
-                startNext()
-            }
+        return await runBounded(count: hosts.count, width: workers, admit: { !stop.isRequested },
+                                skipped: { notStarted(hosts[$0], plan) },
+                                progress: { progress($0, hosts.count) }) { index in
+            await writeOne(plan, script: script, on: hosts[index], stop: stop, stored: stored)
         }
-        return results.compactMap { $0 }
     }
 
     func writeOne(_ plan: WritePlan, script: String, on target: HostTarget, stop: StopRequest,

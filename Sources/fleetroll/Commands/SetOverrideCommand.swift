@@ -41,23 +41,14 @@ struct SetOverrideCommand: AsyncParsableCommand {
 
     func run() async throws {
         let selection = try resolveHosts(hosts)
-        let bytes = try content.read()
+        let (bytes, verdict) = try await content.readChecked(ContentValidation.checkOverride)
         let ownership = try content.ownership(mode: mode)
-        var verdict = "disabled"
-        if !content.noValidate {
-            do { try await ContentValidation.checkOverride(bytes) } catch { throw CLIError.usage(error.message) }
-            verdict = "passed"
-        }
         let plan = WritePlan.write(.override, content: bytes, source: "file:\(content.fromFile)", ownership: ownership,
                                    backup: write.backupPolicy(), force: force, reason: write.reason)
         var flow = WriteFlow(plan: plan, selection: selection, global: global, ssh: ssh, options: write, noun: "override")
         guard write.confirm else {
             let sha = plan.parameters.sha256 ?? ""
-            flow.details = [
-                "Override source: file:\(content.fromFile)",
-                "Override checksum: sha256=\(sha) (\(plan.parameters.humanhash ?? ""))",
-                "Mode: \(ownership.mode) Owner: \(ownership.owner) Group: \(ownership.group ?? "auto")",
-                "Validation: \(verdict)",
+            flow.details = content.dryRunLines("Override", plan: plan, ownership: ownership, verdict: verdict) + [
                 "--- override contents (begin) ---",
                 Terminal.clean(String(decoding: bytes, as: UTF8.self)).trimmingTrailingNewlines(),
                 "--- override contents (end) ---",

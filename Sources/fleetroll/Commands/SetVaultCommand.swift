@@ -34,24 +34,17 @@ struct SetVaultCommand: AsyncParsableCommand {
 
     func run() async throws {
         let selection = try resolveHosts(hosts)
-        let bytes = try content.read()
-        let ownership = try content.ownership(mode: mode)
-        var verdict = "disabled"
-        if !content.noValidate {
-            do { try ContentValidation.checkVault(bytes) } catch { throw CLIError.usage(error.message) }
-            verdict = "passed"
+        let (bytes, verdict) = try await content.readChecked { data throws(ContentValidation.Failure) in
+            try ContentValidation.checkVault(data)
         }
+        let ownership = try content.ownership(mode: mode)
         let plan = WritePlan.write(.vault, content: bytes, source: "file:\(content.fromFile)", ownership: ownership,
                                    backup: write.backupPolicy(), force: false, reason: write.reason)
         var flow = WriteFlow(plan: plan, selection: selection, global: global, ssh: ssh, options: write, noun: "vault")
         let store = ContentStore(directory: global.state.vaultYAMLs, fileMode: 0o600)
         guard write.confirm else {
             let sha = plan.parameters.sha256 ?? ""
-            flow.details = [
-                "Vault source: file:\(content.fromFile)",
-                "Vault checksum: sha256=\(sha) (\(plan.parameters.humanhash ?? ""))",
-                "Mode: \(ownership.mode) Owner: \(ownership.owner) Group: \(ownership.group ?? "auto")",
-                "Validation: \(verdict)",
+            flow.details = content.dryRunLines("Vault", plan: plan, ownership: ownership, verdict: verdict) + [
                 "Vault contents: (suppressed)",
                 "Local store: \(store.directory.path) (written once a host accepts the file)",
             ]

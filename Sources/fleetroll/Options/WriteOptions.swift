@@ -64,6 +64,25 @@ struct ContentOptions: ParsableArguments {
         return data
     }
 
+    /// Reads the file and runs `check` on it unless --no-validate. Returns the bytes and the
+    /// verdict shown in a dry run.
+    func readChecked(_ check: (Data) async throws(ContentValidation.Failure) -> Void) async throws -> (Data, String) {
+        let bytes = try read()
+        if noValidate { return (bytes, "disabled") }
+        do { try await check(bytes) } catch { throw CLIError.usage(error.message) }
+        return (bytes, "passed")
+    }
+
+    /// The dry-run lines every content write shows.
+    func dryRunLines(_ noun: String, plan: WritePlan, ownership: FileOwnership, verdict: String) -> [String] {
+        [
+            "\(noun) source: file:\(fromFile)",
+            "\(noun) checksum: sha256=\(plan.parameters.sha256 ?? "") (\(plan.parameters.humanhash ?? ""))",
+            "Mode: \(ownership.mode) Owner: \(ownership.owner) Group: \(ownership.group ?? "auto")",
+            "Validation: \(verdict)",
+        ]
+    }
+
     func ownership(mode: String) throws -> FileOwnership {
         let o = FileOwnership(mode: mode, owner: owner, group: group == "auto" ? nil : group)
         if let problem = o.problem { throw CLIError.usage(problem) }
