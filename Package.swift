@@ -18,6 +18,11 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         .target(
@@ -34,7 +39,29 @@ let package = Package(
         ),
         .target(
             name: "FleetGather",
-            dependencies: ["FleetCore", "FleetSSH", "FleetStore", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "FleetCore", "FleetSSH", "FleetStore", "FleetTaskcluster", "FleetGitHub",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "FleetConfig",
+            dependencies: ["FleetCore", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        .target(
+            name: "FleetHTTP",
+            dependencies: [
+                "FleetCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "FleetTaskcluster", dependencies: ["FleetCore", "FleetHTTP"]),
+        .target(
+            name: "FleetGitHub",
+            dependencies: ["FleetCore", "FleetHTTP", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "FleetWrite",
@@ -45,12 +72,18 @@ let package = Package(
         ),
         .target(
             name: "FleetLab",
-            dependencies: ["FleetCore", "FleetSSH", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "FleetCore", "FleetSSH", .product(name: "Yams", package: "Yams"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "fleetroll",
             dependencies: [
-                "FleetCore", "FleetSSH", "FleetStore", "FleetGather", "FleetWrite",
+                "FleetCore", "FleetSSH", "FleetStore", "FleetGather", "FleetWrite", "FleetConfig",
+                "FleetHTTP", "FleetTaskcluster", "FleetGitHub",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -65,7 +98,7 @@ let package = Package(
         .testTarget(name: "FleetWriteTests", dependencies: ["FleetCore", "FleetSSH", "FleetWrite"]),
         .testTarget(
             name: "LabTests",
-            dependencies: ["FleetCore", "FleetSSH", "FleetStore", "FleetGather", "FleetWrite", "FleetLab"]
+            dependencies: ["FleetCore", "FleetSSH", "FleetStore", "FleetGather", "FleetWrite", "FleetLab", "FleetConfig"]
         ),
     ]
 )

@@ -12,7 +12,10 @@ public enum Lab {
     /// A port nothing else on a Debian machine uses; each lab has its own addresses anyway.
     public static let defaultPort = 10022
 
-    public static func up(scenario: Scenario, directory: String, port: Int = defaultPort) throws -> LabState {
+    /// `servicesExecutable` is a `fleetroll-lab` binary: given, the lab also runs its fake
+    /// Taskcluster and GitHub (`fleetroll-lab serve`) on the subnet's `.1` address.
+    public static func up(scenario: Scenario, directory: String, port: Int = defaultPort,
+                          servicesExecutable: String? = nil) throws -> LabState {
         guard getuid() == 0 else { throw LabError.notRoot }
         let dir = URL(fileURLWithPath: directory).standardizedFileURL.path
         try checkDirectory(dir)
@@ -49,6 +52,10 @@ public enum Lab {
             for i in state.hosts.indices where state.hosts[i].fault != .down {
                 try launch(dir: "\(dir)/hosts/\(state.hosts[i].name)")
             }
+            if let exe = servicesExecutable {
+                try startServices(&state, scenario: scenario, executable: exe)
+                try state.save()
+            }
             for i in state.hosts.indices where state.hosts[i].fault != .down {
                 let hostDir = "\(dir)/hosts/\(state.hosts[i].name)"
                 let pid = try waitUntilListening(state.hosts[i], hostDir: hostDir, port: port)
@@ -77,6 +84,7 @@ public enum Lab {
         let dir = URL(fileURLWithPath: directory).standardizedFileURL.path
         let state = try LabState.load(directory: dir)
         var victims: [pid_t] = []
+        if let pid = state.servicesPID, runsServices(pid, directory: dir) { victims.append(pid) }
         let ownNamespace = mountNamespace(of: getpid())
         for host in state.hosts {
             // A host whose start was interrupted has no namespace on record yet: find its sshd by
@@ -132,7 +140,46 @@ public enum Lab {
 
     /// Everything `up` creates in the lab directory.
     static let createdFiles = ["hosts", "lab.json", "ssh_config", "known_hosts", "hosts.list", "id_ed25519", "id_ed25519.pub",
-                               "ssh_host_ed25519_key", "ssh_host_ed25519_key.pub"]
+                               "ssh_host_ed25519_key", "ssh_host_ed25519_key.pub", "scenario.yaml", "services.log",
+                               "fleetroll-config.toml"]
+
+    /// Starts `fleetroll-lab serve` for this lab and waits until it answers.
+    static func startServices(_ state: inout LabState, scenario: Scenario, executable: String) throws {
+        let dir = state.directory
+        try scenario.yaml().write(toFile: dir + "/scenario.yaml", atomically: true, encoding: .utf8)
+        let address = "\(state.subnet).1"
+        let command = "setsid '\(executable)' serve --dir '\(dir)' </dev/null >'\(dir)/services.log' 2>&1 & echo $!"
+        let out = try ProcessRunner.runBlocking(["/bin/sh", "-c", command], stdin: nil, timeout: 10)
+        guard let pid = pid_t(String(decoding: out.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw LabError.setup("could not start the lab services: \(out.stderrText)")
+        }
+        state.servicesPID = pid
+        let deadline = Date().addingTimeInterval(20)
+        while !canConnect(address, LabServices.port) {
+            guard Date() < deadline, isAlive(pid) else {
+                let log = (try? String(contentsOfFile: dir + "/services.log", encoding: .utf8)) ?? ""
+                throw LabError.setup("the lab services did not start on \(address):\(LabServices.port):\n\(log)")
+            }
+            usleep(50_000)
+        }
+        let url = "http://\(address):\(LabServices.port)"
+        state.servicesURL = url
+        try """
+            # fleetroll settings for the lab in \(dir): copy to <state>/config.toml
+            [taskcluster]
+            root_url = "\(url)"
+
+            [github]
+            api_url = "\(url)"
+
+            """.write(toFile: state.configPath, atomically: true, encoding: .utf8)
+    }
+
+    static func runsServices(_ pid: pid_t, directory: String) -> Bool {
+        guard let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        let args = String(decoding: cmdline, as: UTF8.self).split(separator: "\0").map(String.init)
+        return args.contains("serve") && args.contains(directory)
+    }
 
     /// The lab directory must be new, or an empty directory root owns that nobody else can
     /// write: root writes /etc files and start scripts there, so another user must not be able

@@ -9,8 +9,13 @@ public struct LabState: Codable, Sendable {
     public var port: Int
     public var user: String
     public var hosts: [LabHostState]
+    /// The fake Taskcluster and GitHub server, when the lab runs one.
+    public var servicesPID: Int32?
+    public var servicesURL: String?
 
     public var sshConfigPath: String { directory + "/ssh_config" }
+    /// A fleetroll config.toml pointing at the lab's services: copy it to `<state>/config.toml`.
+    public var configPath: String { directory + "/fleetroll-config.toml" }
 
     /// Where a file a lab host sees at `path` (under /etc, /root, /opt, /var/root or /home)
     /// lives on this machine, for checking from outside what the host holds.

@@ -23,8 +23,16 @@ import Yams
 /// ```
 public struct Scenario: Codable, Sendable, Equatable {
     public var hosts: [ScenarioHost]
+    /// The fake Taskcluster's settings (see `TaskclusterScenario`).
+    public var taskcluster: TaskclusterScenario?
+    /// The fake GitHub's repositories and settings (see `GitHubScenario`).
+    public var github: GitHubScenario?
 
-    public init(hosts: [ScenarioHost]) { self.hosts = hosts }
+    public init(hosts: [ScenarioHost], taskcluster: TaskclusterScenario? = nil, github: GitHubScenario? = nil) {
+        self.hosts = hosts
+        self.taskcluster = taskcluster
+        self.github = github
+    }
 
     public static func load(path: String) throws -> Scenario {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -94,6 +102,8 @@ public struct ScenarioHost: Codable, Sendable, Equatable {
     public var slowSeconds: Int?
     /// Any other files the host holds, by absolute path (under /etc, /root, /opt, /var/root or /home).
     public var files: [String: String]?
+    /// The host's Taskcluster worker; omit for a host Taskcluster does not know.
+    public var worker: WorkerScenario?
 
     public init(name: String, os: LabOS = .linux) {
         self.name = name
@@ -101,7 +111,7 @@ public struct ScenarioHost: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, os, role, uptime, override, vault, fault, files
+        case name, os, role, uptime, override, vault, fault, files, worker
         case puppetState = "puppet_state", puppetStateRaw = "puppet_state_raw", slowSeconds = "slow_seconds"
     }
 
@@ -118,6 +128,7 @@ public struct ScenarioHost: Codable, Sendable, Equatable {
         fault = try c.decodeIfPresent(LabFault.self, forKey: .fault) ?? .none
         slowSeconds = try c.decodeIfPresent(Int.self, forKey: .slowSeconds)
         files = try c.decodeIfPresent([String: String].self, forKey: .files)
+        worker = try c.decodeIfPresent(WorkerScenario.self, forKey: .worker)
     }
 
     /// The text of last_run_metadata.json this host holds, if any: the raw text, or the

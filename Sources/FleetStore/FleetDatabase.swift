@@ -39,6 +39,43 @@ public final class FleetDatabase: Sendable {
             }
             try db.create(index: "host_observations_by_host", on: "host_observations", columns: ["host", "id"])
         }
+        m.registerMigration("v2-taskcluster-github") { db in
+            try db.create(table: "tc_workers") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("host", .text).notNull()
+                t.column("ts", .text).notNull()
+                t.column("type", .text).notNull()
+                t.column("data", .text).notNull()
+            }
+            try db.create(index: "tc_workers_by_host", on: "tc_workers", columns: ["host", "id"])
+            try db.create(table: "github_refs") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("owner", .text).notNull()
+                t.column("repo", .text).notNull()
+                t.column("branch", .text).notNull()
+                t.column("ts", .text).notNull()
+                t.column("sha", .text).notNull()
+                t.column("data", .text).notNull()
+            }
+            try db.create(index: "github_refs_by_key", on: "github_refs", columns: ["owner", "repo", "branch", "id"])
+            try db.create(table: "windows_pools") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("pool_name", .text).notNull()
+                t.column("ts", .text).notNull()
+                t.column("hash", .text).notNull()
+                t.column("data", .text).notNull()
+            }
+            try db.create(index: "windows_pools_by_name", on: "windows_pools", columns: ["pool_name", "id"])
+            // One row per collector run, for the GitHub throttle and for data-freshness.
+            try db.create(table: "collector_runs") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("collector", .text).notNull()
+                t.column("ts", .text).notNull()
+                t.column("epoch", .integer).notNull()
+                t.column("ok", .boolean).notNull()
+                t.column("data", .text).notNull()
+            }
+        }
         return m
     }
 }

@@ -3,7 +3,7 @@ import FleetLab
 import Foundation
 
 @main
-struct LabCommand: ParsableCommand {
+struct LabCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fleetroll-lab",
         abstract: "A fleet of fake hosts made of real parts, for fleetroll's demo, tests and benchmarks.",
@@ -11,7 +11,7 @@ struct LabCommand: ParsableCommand {
             Each host is a real OpenSSH sshd on its own loopback address (127.77.N.x), in its own \
             mount namespace with its own /etc, /root, /opt, /var/root and /home. Needs root.
             """,
-        subcommands: [Up.self, Down.self, Status.self, GenerateScenario.self]
+        subcommands: [Up.self, Down.self, Status.self, GenerateScenario.self, Serve.self]
     )
 }
 
@@ -38,13 +38,20 @@ extension LabCommand {
         @Option(help: "sshd port on every host address.")
         var port = Lab.defaultPort
 
+        @Flag(help: "Do not run the fake Taskcluster and GitHub.")
+        var noServices = false
+
         func run() throws {
             let s = try scenario.map(Scenario.load) ?? ScenarioGenerator.fleet(linux: linux, macos: macos, withFaults: false)
-            let state = try Lab.up(scenario: s, directory: lab.dir, port: port)
+            let me = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+            let state = try Lab.up(scenario: s, directory: lab.dir, port: port, servicesExecutable: noServices ? nil : me)
             let running = state.hosts.filter { $0.pid != nil }.count
             print("Lab up in \(state.directory): \(state.hosts.count) hosts on \(state.subnet).0/24 (\(running) with sshd running)")
             print("  ssh config: \(state.sshConfigPath)")
             print("  host list:  \(state.hostListPath)")
+            if let url = state.servicesURL {
+                print("  Taskcluster and GitHub: \(url) (settings for fleetroll: \(state.configPath))")
+            }
             print("Try:  ssh -F \(state.sshConfigPath) \(state.hosts[0].name) hostname")
             print("Stop: fleetroll-lab down --dir \(state.directory)")
         }
@@ -83,6 +90,20 @@ extension LabCommand {
                             String(r.connections)]
                 print(cols.joined(separator: "  "))
             }
+        }
+    }
+
+    /// Runs the lab's fake Taskcluster and GitHub in the foreground; `up` starts it.
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve the lab's fake Taskcluster and GitHub (started by up).", shouldDisplay: false)
+
+        @OptionGroup var lab: LabDirectory
+
+        func run() async throws {
+            let state = try LabState.load(directory: lab.dir)
+            let scenario = try Scenario.load(path: lab.dir + "/scenario.yaml")
+            try await LabServices.serve(scenario: scenario, address: "\(state.subnet).1")
         }
     }
 

@@ -15,8 +15,8 @@ struct Fleetroll: AsyncParsableCommand {
             """,
         version: "fleetroll, version \(version)",
         subcommands: [
-            GatherHostCommand.self, SetOverrideCommand.self, UnsetOverrideCommand.self, SetVaultCommand.self,
-            ShowOverrideCommand.self, ShowVaultCommand.self, MaintainCommand.self, DebugHostScriptCommand.self,
+            GatherHostCommand.self, GatherTCCommand.self, GatherGHCommand.self, GatherCommand.self, SetOverrideCommand.self, UnsetOverrideCommand.self, SetVaultCommand.self,
+            ShowOverrideCommand.self, ShowVaultCommand.self, MaintainCommand.self, ConfigCommand.self, DebugHostScriptCommand.self,
         ]
     )
 

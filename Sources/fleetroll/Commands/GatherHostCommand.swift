@@ -34,12 +34,22 @@ struct GatherHostCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var ssh: SSHOptions
+    @OptionGroup var options: GatherHostOptions
 
-    @Option(help: "Hosts audited at the same time.")
-    var workers = 10
+    func run() async throws {
+        let selection = try resolveHosts(hosts)
+        Interrupts.install(Interrupts.terminateAndExit)
+        if try await options.run(selection, global: global, ssh: ssh) > 0 { throw CLIError.hostsFailed }
+    }
+}
 
-    @Option(help: ArgumentHelp("No host is started after this many seconds.", valueName: "seconds"))
-    var batchTimeout: Double = 600
+/// gather-host's own options, shared with `gather`.
+struct GatherHostOptions: ParsableArguments {
+    @Option(help: "Hosts audited at the same time (default: [gather] workers, else 10).")
+    var workers: Int?
+
+    @Option(help: ArgumentHelp("No host is started after this many seconds (default: [gather] batch_timeout, else 600).", valueName: "seconds"))
+    var batchTimeout: Double?
 
     @Flag(help: "Do not fetch override contents (their SHA-256 is still gathered).")
     var noContent = false
@@ -57,15 +67,16 @@ struct GatherHostCommand: AsyncParsableCommand {
     var verbose = false
 
     func validate() throws {
-        guard workers >= 1 else { throw ValidationError("--workers must be at least 1.") }
-        guard batchTimeout > 0 else { throw ValidationError("--batch-timeout must be more than 0 seconds.") }
+        if let w = workers, w < 1 { throw ValidationError("--workers must be at least 1.") }
+        if let b = batchTimeout, b <= 0 { throw ValidationError("--batch-timeout must be more than 0 seconds.") }
         guard keep >= 1 else { throw ValidationError("--keep must be at least 1.") }
         if verbose && quiet { throw ValidationError("--verbose and --quiet are mutually exclusive.") }
     }
 
-    func run() async throws {
-        let selection = try resolveHosts(hosts)
+    /// Audits the hosts, prints the chosen output, and returns how many hosts failed.
+    func run(_ selection: HostSelection, global: GlobalOptions, ssh: SSHOptions) async throws -> Int {
         let state = global.state
+        let config = try global.config()
         let logger = global.makeLogger("fleetroll")
         let database: FleetDatabase
         do {
@@ -75,17 +86,16 @@ struct GatherHostCommand: AsyncParsableCommand {
             throw CLIError.usage("cannot open the state directory \(state.root.path): \(error)")
         }
         var options = GatherOptions()
-        options.workers = workers
-        options.batchTimeout = batchTimeout
+        options.workers = workers ?? config.workers ?? 10
+        options.batchTimeout = batchTimeout ?? config.batchTimeout ?? 600
         options.includeContent = !noContent
         let gatherer = HostGatherer(
-            transport: SSHTransport(settings: try ssh.settings(state: state), logger: logger),
+            transport: SSHTransport(settings: try ssh.settings(state: state, config: config), logger: logger),
             store: ObservationStore(database: database), state: state, options: options, logger: logger)
 
-        let view = GatherHostView(selection: selection, state: state, workers: workers, verbose: verbose)
+        let view = GatherHostView(selection: selection, state: state, workers: options.workers, verbose: verbose)
         if !json && !quiet && selection.isBatch { print(view.header()) }
         let bar = ProgressBar(total: selection.hosts.count, label: "Auditing hosts", enabled: !json && !quiet)
-        Interrupts.install(Interrupts.terminateAndExit)
         let started = Date()
         let results = await gatherer.gather(selection.hosts) { done, _ in bar.update(done: done) }
         bar.finish()
@@ -100,6 +110,6 @@ struct GatherHostCommand: AsyncParsableCommand {
         } else if let only = results.first {
             print(view.detail(only))
         }
-        if results.contains(where: { !$0.observation.ok }) { throw CLIError.hostsFailed }
+        return results.filter { !$0.observation.ok }.count
     }
 }

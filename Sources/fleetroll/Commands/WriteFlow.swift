@@ -81,7 +81,7 @@ struct WriteFlow {
             throw CLIError.usage("cannot use the state directory \(state.root.path): \(error)")
         }
         let logger = global.makeLogger("fleetroll")
-        let transport = SSHTransport(settings: try ssh.settings(state: state), logger: logger)
+        let transport = SSHTransport(settings: try ssh.settings(state: state, config: try global.config()), logger: logger)
         let writer = HostWriter(transport: transport, auditLog: AuditLog(url: state.auditLog), vaultStore: vaultStore,
                                 workers: options.workers, logger: logger)
         let stop = StopRequest()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FleetConfig
 import FleetCore
 import FleetSSH
 import FleetStore
@@ -22,6 +23,11 @@ struct GlobalOptions: ParsableArguments {
         StateDirectory.resolve(explicit: stateDir ?? auditLog.map { ($0 as NSString).deletingLastPathComponent })
     }
 
+    /// `<state>/config.toml`; a broken file is a usage error naming the file and key.
+    func config() throws -> FleetConfig {
+        do { return try FleetConfig.load(path: state.config.path) } catch { throw CLIError.usage(error.description) }
+    }
+
     func makeLogger(_ label: String) -> Logger {
         var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = debug ? .debug : .warning
@@ -36,28 +42,32 @@ struct SSHOptions: ParsableArguments {
         valueName: "args"))
     var sshOptions: [String] = []
 
-    @Option(help: ArgumentHelp("ssh ConnectTimeout in seconds.", valueName: "seconds"))
-    var connectTimeout = 10
+    @Option(help: ArgumentHelp("ssh ConnectTimeout in seconds (default: [ssh] connect_timeout, else 10).", valueName: "seconds"))
+    var connectTimeout: Int?
 
-    @Option(help: ArgumentHelp("Wall-clock limit for each host's whole ssh session, in seconds.", valueName: "seconds"))
-    var timeout: Double = 10
+    @Option(help: ArgumentHelp("Wall-clock limit for each host's whole ssh session, in seconds (default: [ssh] timeout, else 10).", valueName: "seconds"))
+    var timeout: Double?
 
     @Flag(name: .customLong("no-multiplex"), help: "Do not reuse ssh connections (ControlMaster); every run pays a full handshake.")
     var noMultiplex = false
 
     func validate() throws {
-        guard connectTimeout >= 1 else { throw ValidationError("--connect-timeout must be at least 1 second.") }
-        guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds.") }
+        if let c = connectTimeout, c < 1 { throw ValidationError("--connect-timeout must be at least 1 second.") }
+        if let t = timeout, t <= 0 { throw ValidationError("--timeout must be more than 0 seconds.") }
         do { _ = try SSHSettings.splitOptions(sshOptions) } catch {
             throw ValidationError("--ssh-option: \(error)")
         }
     }
 
-    func settings(state: StateDirectory) throws -> SSHSettings {
+    /// The ssh settings: command-line values, else the config file's, else the defaults. The
+    /// config's `[ssh] options` come before the command line's.
+    func settings(state: StateDirectory, config: FleetConfig) throws -> SSHSettings {
         var s = SSHSettings()
-        s.connectTimeout = connectTimeout
-        s.timeout = timeout
-        s.extraArguments = try SSHSettings.splitOptions(sshOptions)
+        s.connectTimeout = connectTimeout ?? config.connectTimeout ?? 10
+        s.timeout = timeout ?? config.timeout ?? 10
+        do { s.extraArguments = try SSHSettings.splitOptions(config.sshOptions + sshOptions) } catch {
+            throw CLIError.usage("[ssh] options in \(state.config.path): \(error)")
+        }
         s.controlDirectory = noMultiplex ? nil : state.sshControl.path
         return s
     }

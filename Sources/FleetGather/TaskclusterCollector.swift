@@ -1,0 +1,134 @@
+import FleetCore
+import FleetStore
+import FleetTaskcluster
+import Foundation
+import Logging
+
+/// What one gather-tc run did.
+public struct TaskclusterReport: Sendable {
+    public var records: [WorkerRecord]
+    /// Pools scanned, with their worker counts, or the error that stopped them.
+    public var pools: [(pool: WorkerPool, hosts: Int, result: Result<PoolScan, Error>)]
+    /// GraphQL errors that came with partial data, per pool.
+    public var partialErrors: [WorkerPool: [String]]
+    /// A problem that did not stop the run (the Windows worker-type listing failed).
+    public var warnings: [String]
+
+    public var found: Int { records.filter { $0.type == .worker }.count }
+    public var failedPools: Int { pools.filter { if case .failure = $0.result { return true } else { return false } }.count }
+}
+
+/// Finds each host's worker in Taskcluster and stores what the scan saw, for every host.
+public struct TaskclusterCollector: Sendable {
+    public var client: TaskclusterClient
+    public var table: PoolTable
+    /// Pools scanned at once.
+    public var concurrency = 4
+    public let observations: ObservationStore
+    public let services: ServiceStore
+    public let overrides: ContentStore
+    let logger: Logger
+
+    public init(client: TaskclusterClient, table: PoolTable, database: FleetDatabase, state: StateDirectory,
+                logger: Logger = Logger(label: "fleetroll.tc")) {
+        self.client = client
+        self.table = table
+        self.observations = ObservationStore(database: database)
+        self.services = ServiceStore(database: database)
+        self.overrides = ContentStore(directory: state.overrides, fileMode: 0o644)
+        self.logger = logger
+    }
+
+    public func collect(_ hosts: [HostTarget]) async throws -> TaskclusterReport {
+        let started = Date()
+        let ts = Timestamp.iso(started)
+        // Role and override come from each host's latest *successful* gather: one failed gather
+        // must not drop a host from its pool (the old tool's W5).
+        let history = try await observations.latest(hosts: hosts.map(\.description))
+        var table = self.table
+        var warnings: [String] = []
+        let roles = Dictionary(uniqueKeysWithValues: hosts.map { ($0, history[$0.description]?.latestOK?.observed?.role) })
+        if roles.values.contains(where: { $0.map(PoolTable.isWindowsStyleRole) ?? false }) {
+            do {
+                table.addWindowsWorkerTypes(try await client.workerTypes(provisioner: PoolTable.defaultProvisioner))
+            } catch {
+                warnings.append("could not list Windows worker types: \(error)")
+            }
+        }
+
+        var records: [WorkerRecord] = []
+        var byPool: [WorkerPool: [(HostTarget, Bool)]] = [:]
+        for host in hosts {
+            let observed = history[host.description]?.latestOK?.observed
+            let resolution = table.resolve(role: roles[host] ?? nil, workerTypeOverride: workerTypeOverride(observed))
+            switch resolution {
+            case .pool(let pool, let viaOverride):
+                byPool[pool, default: []].append((host, viaOverride))
+            case .unknown(let why):
+                var r = WorkerRecord(type: .noPool, ts: ts, host: host.description, workerId: WorkerRecord.workerId(for: host))
+                r.note = why
+                records.append(r)
+            }
+        }
+
+        let pools = byPool.keys.sorted()
+        let scans = await runBounded(count: pools.count, width: concurrency, skipped: { _ in Result<PoolScan, Error>.failure(CancellationError()) }) { i in
+            do { return .success(try await client.scan(pools[i])) } catch { return .failure(error) }
+        }
+        var report = TaskclusterReport(records: [], pools: [], partialErrors: [:], warnings: warnings)
+        for (pool, scan) in zip(pools, scans) {
+            let members = byPool[pool]!
+            report.pools.append((pool, members.count, scan))
+            var nodes: [String: WorkerNode] = [:]
+            if case .success(let s) = scan {
+                for node in s.workers { nodes[node.workerId] = node }
+                if !s.partialErrors.isEmpty { report.partialErrors[pool] = s.partialErrors }
+            }
+            for (host, viaOverride) in members {
+                records.append(record(for: host, pool: pool, viaOverride: viaOverride, scan: scan, nodes: nodes, ts: ts))
+            }
+        }
+        report.records = records.naturallySorted(by: \.host)
+        try await services.insertWorkers(report.records)
+        try await services.recordRun("taskcluster", at: started, ok: report.failedPools == 0,
+                                     summary: ["hosts": "\(hosts.count)", "found": "\(report.found)", "failed_pools": "\(report.failedPools)"])
+        return report
+    }
+
+    func record(for host: HostTarget, pool: WorkerPool, viaOverride: Bool, scan: Result<PoolScan, Error>,
+                nodes: [String: WorkerNode], ts: String) -> WorkerRecord {
+        let id = WorkerRecord.workerId(for: host)
+        var r = WorkerRecord(type: .worker, ts: ts, host: host.description, workerId: id)
+        r.provisioner = pool.provisioner
+        r.workerType = pool.workerType
+        r.viaOverride = viaOverride
+        switch scan {
+        case .failure(let error):
+            r.type = .scanFailed
+            r.note = "\(error)"
+        case .success:
+            guard let node = nodes[id] else {
+                r.type = .notFound
+                r.note = "no worker \(id) in \(pool)"
+                return r
+            }
+            r.workerGroup = node.workerGroup
+            r.state = node.state
+            r.lastDateActive = node.lastDateActive
+            r.firstClaim = node.firstClaim
+            r.quarantineUntil = node.quarantineUntil
+            r.taskId = node.latestTask?.run?.taskId
+            r.taskStarted = node.latestTask?.run?.started
+            r.taskResolved = node.latestTask?.run?.resolved
+            r.taskState = node.latestTask?.run?.state
+        }
+        return r
+    }
+
+    /// The WORKER_TYPE_OVERRIDE of the host's stored override file, if it has one.
+    func workerTypeOverride(_ observed: ObservedState?) -> String? {
+        guard let observed, observed.overridePresent, let sha = observed.overrideSHA256,
+              let url = overrides.path(forSHA: sha), let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        return OverrideFile(text: String(decoding: data, as: UTF8.self)).workerTypeOverride
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// A lab host's Taskcluster worker. Times are given relative to when the lab answers
+/// (`*_ago` seconds in the past, `quarantine_in` seconds ahead, negative for the past), so a
+/// scenario stays current however long the lab runs.
+public struct WorkerScenario: Codable, Sendable, Equatable {
+    public var state: String?
+    public var lastActiveAgo: Int?
+    public var taskState: String?
+    public var taskStartedAgo: Int?
+    /// Task duration; omit for a task still running.
+    public var taskDuration: Int?
+    public var quarantineIn: Int?
+    /// `provisioner/workerType`; default: the pool of the host's role.
+    public var pool: String?
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case state, pool
+        case lastActiveAgo = "last_active_ago", taskState = "task_state", taskStartedAgo = "task_started_ago"
+        case taskDuration = "task_duration", quarantineIn = "quarantine_in"
+    }
+}
+
+/// The fake Taskcluster: paging and faults.
+public struct TaskclusterScenario: Codable, Sendable, Equatable {
+    /// Workers per GraphQL page (the real service allows up to 1000).
+    public var pageSize: Int?
+    /// Pools that always answer HTTP 500.
+    public var failing: [String]?
+    /// Pools that answer 500 this many times before they answer properly.
+    public var flaky: [String: Int]?
+    /// Pools whose answer carries GraphQL errors next to the data.
+    public var partialErrors: [String]?
+    /// Every answer waits this long.
+    public var slowMs: Int?
+    /// Extra worker types of releng-hardware (Windows pools).
+    public var workerTypes: [String]?
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case failing, flaky
+        case pageSize = "page_size", partialErrors = "partial_errors", slowMs = "slow_ms", workerTypes = "worker_types"
+    }
+}
+
+/// The fake GitHub: repositories with their branch heads, and faults.
+public struct GitHubScenario: Codable, Sendable, Equatable {
+    /// `owner/repo` → branch → SHA.
+    public var repos: [String: [String: String]]
+    public var pageSize: Int?
+    /// Repositories that answer 403.
+    public var forbidden: [String]?
+    /// Windows pool name → image hash, served as pools.yml.
+    public var windowsPools: [String: String]?
+
+    public init(repos: [String: [String: String]]) { self.repos = repos }
+
+    enum CodingKeys: String, CodingKey {
+        case repos, forbidden
+        case pageSize = "page_size", windowsPools = "windows_pools"
+    }
+}

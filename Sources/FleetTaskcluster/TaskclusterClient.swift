@@ -1,0 +1,153 @@
+import FleetCore
+import FleetHTTP
+import Foundation
+
+/// One worker as the `ViewWorkers` GraphQL query returns it.
+public struct WorkerNode: Decodable, Sendable, Equatable {
+    public struct LatestTask: Decodable, Sendable, Equatable {
+        public struct Run: Decodable, Sendable, Equatable {
+            public var taskId: String?
+            public var runId: Int?
+            public var started: String?
+            public var resolved: String?
+            public var state: String?
+        }
+        public var run: Run?
+    }
+
+    public var workerId: String
+    public var workerGroup: String?
+    public var latestTask: LatestTask?
+    public var firstClaim: String?
+    public var quarantineUntil: String?
+    public var lastDateActive: String?
+    public var state: String?
+    public var capacity: Int?
+    public var providerId: String?
+    public var workerPoolId: String?
+}
+
+/// The workers of one pool, and the messages of any GraphQL errors that came with partial data.
+public struct PoolScan: Sendable {
+    public var workers: [WorkerNode]
+    public var partialErrors: [String]
+    public var pages: Int
+}
+
+public enum TaskclusterError: Error, CustomStringConvertible {
+    case http(Int, String)
+    case graphQL([String])
+    case malformed(String)
+
+    public var description: String {
+        switch self {
+        case .http(let status, let body): return "Taskcluster returned HTTP \(status): \(body)"
+        case .graphQL(let messages): return "GraphQL errors: \(messages.joined(separator: "; "))"
+        case .malformed(let why): return "unexpected answer from Taskcluster: \(why)"
+        }
+    }
+}
+
+/// Reads worker pools from a Taskcluster deployment. Reading needs no credentials.
+public struct TaskclusterClient: Sendable {
+    public static let defaultRootURL = "https://firefox-ci-tc.services.mozilla.com"
+
+    public var rootURL: String
+    public var fetcher: HTTPFetcher
+    /// Workers per GraphQL page.
+    public var pageSize = 1000
+
+    public init(rootURL: String = defaultRootURL, fetcher: HTTPFetcher = HTTPFetcher()) {
+        self.rootURL = rootURL.hasSuffix("/") ? String(rootURL.dropLast()) : rootURL
+        self.fetcher = fetcher
+    }
+
+    static let viewWorkers = """
+        query ViewWorkers($provisionerId: String!, $workerType: String!, $workersConnection: PageConnection, $quarantined: Boolean) {
+          workers(provisionerId: $provisionerId, workerType: $workerType, connection: $workersConnection, isQuarantined: $quarantined) {
+            pageInfo { hasNextPage nextCursor }
+            edges { node { workerId workerGroup latestTask { run { taskId runId started resolved state } } firstClaim quarantineUntil lastDateActive state capacity providerId workerPoolId } }
+          }
+        }
+        """
+
+    /// Every worker of `pool`, following the cursor from page to page.
+    public func scan(_ pool: WorkerPool) async throws -> PoolScan {
+        var workers: [WorkerNode] = []
+        var errors: [String] = []
+        var cursor: String?
+        var pages = 0
+        repeat {
+            var connection: [String: Any] = ["limit": pageSize]
+            if let cursor { connection["cursor"] = cursor }
+            let body: [String: Any] = [
+                "operationName": "ViewWorkers",
+                "variables": ["provisionerId": pool.provisioner, "workerType": pool.workerType, "workersConnection": connection],
+                "query": Self.viewWorkers,
+            ]
+            let reply = try await fetcher.send("POST", rootURL + "/graphql",
+                                               headers: [("Content-Type", "application/json"), ("Accept", "application/json"),
+                                                         ("User-Agent", "fleetroll")],
+                                               body: try JSONSerialization.data(withJSONObject: body))
+            guard reply.status == 200 else {
+                throw TaskclusterError.http(reply.status, String(decoding: reply.body.prefix(300), as: UTF8.self))
+            }
+            let page: GraphQLReply
+            do { page = try JSONDecoder().decode(GraphQLReply.self, from: reply.body) } catch {
+                throw TaskclusterError.malformed("\(error)")
+            }
+            let messages = (page.errors ?? []).map { $0.message ?? "unknown error" }
+            guard let connectionData = page.data?.workers else {
+                throw messages.isEmpty ? TaskclusterError.malformed("no data in the answer") : TaskclusterError.graphQL(messages)
+            }
+            errors += messages
+            workers += (connectionData.edges ?? []).compactMap { $0?.node }
+            pages += 1
+            let info = connectionData.pageInfo
+            cursor = (info?.hasNextPage ?? false) ? info?.nextCursor.flatMap { $0.isEmpty ? nil : $0 } : nil
+        } while cursor != nil
+        return PoolScan(workers: workers, partialErrors: errors, pages: pages)
+    }
+
+    /// Worker-type names of a provisioner (the queue's REST listing), for Windows pools.
+    public func workerTypes(provisioner: String) async throws -> [String] {
+        var names: [String] = []
+        var token: String?
+        repeat {
+            var url = "\(rootURL)/api/queue/v1/provisioners/\(provisioner)/worker-types"
+            if let token, let escaped = token.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) {
+                url += "?continuationToken=\(escaped)"
+            }
+            let reply = try await fetcher.send("GET", url, headers: [("Accept", "application/json"), ("User-Agent", "fleetroll")])
+            guard reply.status == 200 else {
+                throw TaskclusterError.http(reply.status, String(decoding: reply.body.prefix(300), as: UTF8.self))
+            }
+            let page: WorkerTypesReply
+            do { page = try JSONDecoder().decode(WorkerTypesReply.self, from: reply.body) } catch {
+                throw TaskclusterError.malformed("\(error)")
+            }
+            names += page.workerTypes.map(\.workerType)
+            token = page.continuationToken.flatMap { $0.isEmpty ? nil : $0 }
+        } while token != nil
+        return names
+    }
+}
+
+struct GraphQLReply: Decodable {
+    struct Data: Decodable { var workers: Connection? }
+    struct Connection: Decodable {
+        struct PageInfo: Decodable { var hasNextPage: Bool?; var nextCursor: String? }
+        struct Edge: Decodable { var node: WorkerNode? }
+        var pageInfo: PageInfo?
+        var edges: [Edge?]?
+    }
+    struct Message: Decodable { var message: String? }
+    var data: Data?
+    var errors: [Message]?
+}
+
+struct WorkerTypesReply: Decodable {
+    struct Entry: Decodable { var workerType: String }
+    var workerTypes: [Entry]
+    var continuationToken: String?
+}

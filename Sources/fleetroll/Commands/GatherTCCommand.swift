@@ -1,0 +1,107 @@
+import ArgumentParser
+import FleetCore
+import FleetGather
+import FleetStore
+import FleetTaskcluster
+import Foundation
+
+struct GatherTCCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gather-tc",
+        abstract: "Record each host's Taskcluster worker: state, last active, latest task, quarantine.",
+        discussion: """
+            Each host's pool comes from its role (built-in table plus [taskcluster.pools] in the \
+            config), or from WORKER_TYPE_OVERRIDE in its override file; Windows roles are matched \
+            against the provisioner's worker types. Roles and overrides are read from each host's \
+            latest successful gather-host. Pools are scanned with the ViewWorkers GraphQL query, \
+            several at once, with retries on 5xx and connection errors. Every host gets a record: \
+            its worker, "not_found", "scan_failed" or "no_pool", so old data never passes for current.
+            Exit status: 0 when every pool was scanned, 1 when a pool failed, 2 for usage errors.
+            """,
+        aliases: ["tc-fetch"]
+    )
+
+    @Argument(help: ArgumentHelp("Hosts, comma lists, or one .list file.", valueName: "HOST_OR_FILE"))
+    var hosts: [String]
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var services: ServiceOptions
+
+    @Flag(name: .shortAndLong, help: "Print one line only.")
+    var quiet = false
+
+    @Flag(name: .shortAndLong, help: "Print one line per host.")
+    var verbose = false
+
+    @Flag(help: "Print the stored records as JSON.")
+    var json = false
+
+    func run() async throws {
+        let selection = try resolveHosts(hosts)
+        let report = try await Self.collect(selection, global: global, services: services)
+        if json {
+            print(JSONOutput.encode(report.records))
+        } else {
+            print(TaskclusterView(report: report, verbose: verbose).render(quiet: quiet))
+        }
+        if report.failedPools > 0 { throw CLIError.hostsFailed }
+    }
+
+    static func collect(_ selection: HostSelection, global: GlobalOptions, services: ServiceOptions) async throws -> TaskclusterReport {
+        let config = try global.config()
+        let state = global.state
+        let database: FleetDatabase
+        do {
+            try state.prepare()
+            database = try FleetDatabase(state: state)
+        } catch {
+            throw CLIError.usage("cannot open the state directory \(state.root.path): \(error)")
+        }
+        var collector = TaskclusterCollector(client: services.taskcluster(config), table: services.poolTable(config),
+                                             database: database, state: state, logger: global.makeLogger("fleetroll"))
+        collector.concurrency = services.concurrency(config)
+        return try await collector.collect(selection.hosts)
+    }
+}
+
+/// Text output of gather-tc.
+struct TaskclusterView {
+    let report: TaskclusterReport
+    let verbose: Bool
+
+    func render(quiet: Bool) -> String {
+        let byType = Dictionary(grouping: report.records, by: \.type)
+        let counts = "\(report.found) worker(s), \(byType[.notFound]?.count ?? 0) not found, "
+            + "\(byType[.scanFailed]?.count ?? 0) not scanned, \(byType[.noPool]?.count ?? 0) without a pool"
+        if quiet {
+            let problems = report.failedPools + report.warnings.count
+            return problems == 0 ? "\(Terminal.green("✓ SUCCESS")) \(counts)" : "\(Terminal.yellow("⚠ WARNING")) \(counts) (\(report.failedPools) pool(s) failed)"
+        }
+        var lines = ["Taskcluster data for \(report.records.count) host(s):"]
+        for (pool, hosts, result) in report.pools {
+            switch result {
+            case .success(let scan):
+                var line = "  \(pool) (\(hosts) host(s)): \(scan.workers.count) worker(s) in \(scan.pages) page(s)"
+                if let errors = report.partialErrors[pool] { line += ", \(errors.count) GraphQL error(s) with partial data" }
+                lines.append(line)
+            case .failure(let error):
+                lines.append("  \(pool) (\(hosts) host(s)): \(Terminal.red("FAILED")): \(error)")
+            }
+        }
+        for w in report.warnings { lines.append("\(Terminal.yellow("WARNING")): \(w)") }
+        let problems = report.records.filter { $0.type != .worker }
+        if !problems.isEmpty {
+            lines.append("Hosts without current worker data:")
+            for r in problems { lines.append("  \(r.host): \(r.type.rawValue): \(r.note ?? "")") }
+        }
+        if verbose {
+            lines.append("Workers:")
+            for r in report.records where r.type == .worker {
+                let quarantine = r.isQuarantined() ? " QUARANTINED until \(r.quarantineUntil ?? "")" : ""
+                lines.append("  \(r.host): \(r.state ?? "-") last active \(r.lastDateActive ?? "-") task \(r.taskState ?? "-")\(quarantine)")
+            }
+        }
+        lines.append("Stored \(report.records.count) record(s): \(counts).")
+        return lines.joined(separator: "\n")
+    }
+}
