@@ -98,7 +98,10 @@ let package = Package(
         .testTarget(name: "FleetWriteTests", dependencies: ["FleetCore", "FleetSSH", "FleetWrite"]),
         .testTarget(
             name: "LabTests",
-            dependencies: ["FleetCore", "FleetSSH", "FleetStore", "FleetGather", "FleetWrite", "FleetLab", "FleetConfig"]
+            dependencies: [
+                "FleetCore", "FleetSSH", "FleetStore", "FleetGather", "FleetWrite", "FleetLab", "FleetConfig",
+                "FleetHTTP", "FleetTaskcluster", "FleetGitHub",
+            ]
         ),
     ]
 )
