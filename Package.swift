@@ -58,7 +58,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "FleetTaskcluster", dependencies: ["FleetCore", "FleetHTTP"]),
+        .target(
+            name: "FleetTaskcluster",
+            dependencies: ["FleetCore", "FleetHTTP", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(
             name: "FleetGitHub",
             dependencies: ["FleetCore", "FleetHTTP", .product(name: "Yams", package: "Yams")]

@@ -56,10 +56,13 @@ public struct TaskclusterClient: Sendable {
     public var fetcher: HTTPFetcher
     /// Workers per GraphQL page.
     public var pageSize = 1000
+    /// Used to sign the queue's REST calls when given; reading works without.
+    public var credentials: TaskclusterCredentials?
 
-    public init(rootURL: String = defaultRootURL, fetcher: HTTPFetcher = HTTPFetcher()) {
+    public init(rootURL: String = defaultRootURL, fetcher: HTTPFetcher = HTTPFetcher(), credentials: TaskclusterCredentials? = nil) {
         self.rootURL = rootURL.hasSuffix("/") ? String(rootURL.dropLast()) : rootURL
         self.fetcher = fetcher
+        self.credentials = credentials
     }
 
     static let viewWorkers = """
@@ -118,7 +121,11 @@ public struct TaskclusterClient: Sendable {
             if let token, let escaped = token.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) {
                 url += "?continuationToken=\(escaped)"
             }
-            let reply = try await fetcher.send("GET", url, headers: [("Accept", "application/json"), ("User-Agent", "fleetroll")])
+            var headers = [("Accept", "application/json"), ("User-Agent", "fleetroll")]
+            if let credentials, let u = URL(string: url) {
+                headers.append(("Authorization", credentials.hawkHeader(method: "GET", url: u)))
+            }
+            let reply = try await fetcher.send("GET", url, headers: headers)
             guard reply.status == 200 else {
                 throw TaskclusterError.http(reply.status, String(decoding: reply.body.prefix(300), as: UTF8.self))
             }

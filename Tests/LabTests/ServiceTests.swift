@@ -4,6 +4,7 @@ import FleetGather
 @testable import FleetGitHub
 import FleetLab
 import FleetStore
+import FleetTaskcluster
 import Foundation
 import Testing
 
@@ -209,5 +210,30 @@ struct LabServiceTests {
         #expect(GitHubClient.nextLink("<http://h/x?page=1>; rel=\"prev\"") == nil)
         #expect(try GitHubClient.parsePools("pools:\n  - name: a\n    hash: 9effb8f\n  - name: b\n") == ["a": "9effb8f"])
         #expect(try GitHubClient.parsePools("- name: c\n  hash: 123\n") == ["c": "123"])
+    }
+}
+
+@Suite("Taskcluster credentials")
+struct CredentialTests {
+    /// The Hawk specification's own example (hueniverse/hawk README).
+    @Test func hawkHeaderMatchesTheSpecExample() throws {
+        let c = TaskclusterCredentials(clientId: "dh37fgj492je", accessToken: "werxhqb98rpaxn39848xrunpaw3489ruxnpa98w4rxn", source: "test")
+        let header = c.hawkHeader(method: "GET", url: try #require(URL(string: "http://example.com:8000/resource/1?b=1&a=2")),
+                                  ts: 1_353_832_234, nonce: "j4h3g2", ext: "some-app-ext-data")
+        #expect(header == "Hawk id=\"dh37fgj492je\", ts=\"1353832234\", nonce=\"j4h3g2\", ext=\"some-app-ext-data\", mac=\"6R4rV5iE+NPoym+WwjeHzjAGXUtLNIxmo1vpMofpLAE=\"")
+        #expect(!c.description.contains("werxhqb98"), "the token is never printed")
+    }
+
+    @Test func foundInEnvironmentOrFile() throws {
+        let dir = try makeTemporaryDirectory("tc-creds")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(try TaskclusterCredentials.find(environment: ["HOME": dir]) == nil, "none is fine")
+        let env = try TaskclusterCredentials.find(environment: ["TASKCLUSTER_CLIENT_ID": "a", "TASKCLUSTER_ACCESS_TOKEN": "b", "HOME": dir])
+        #expect(env?.clientId == "a")
+        try #"{"clientId": "mozilla-auth0/ad|x", "accessToken": "t"}"#.write(toFile: dir + "/.tc_token", atomically: true, encoding: .utf8)
+        #expect(try TaskclusterCredentials.find(environment: ["HOME": dir])?.clientId == "mozilla-auth0/ad|x")
+        try #"{"clientId": "x"}"#.write(toFile: dir + "/bad.json", atomically: true, encoding: .utf8)
+        #expect(throws: CredentialsError.self) { try TaskclusterCredentials.find(environment: ["TC_TOKEN": dir + "/bad.json"]) }
+        #expect(throws: CredentialsError.self) { try TaskclusterCredentials.find(environment: ["TC_TOKEN": dir + "/missing.json"]) }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FleetCore
+import FleetTaskcluster
 import Foundation
 
 struct GatherCommand: AsyncParsableCommand {
@@ -79,6 +80,8 @@ struct ConfigCommand: ParsableCommand {
             let exists = FileManager.default.fileExists(atPath: global.state.config.path)
             print("# \(global.state.config.path)\(exists ? "" : " (not present: defaults)")")
             print(config.describe(tokenSource: ServiceOptions.githubToken(config)?.source).joined(separator: "\n"))
+            let credentials = (try? TaskclusterCredentials.find()).flatMap { $0 }
+            print("\n# Taskcluster credentials: \(credentials.map { "\($0.clientId) (from \($0.source))" } ?? "none (reading needs none)")")
         }
     }
 }

@@ -57,7 +57,7 @@ struct GatherTCCommand: AsyncParsableCommand {
         } catch {
             throw CLIError.usage("cannot open the state directory \(state.root.path): \(error)")
         }
-        var collector = TaskclusterCollector(client: services.taskcluster(config), table: services.poolTable(config),
+        var collector = TaskclusterCollector(client: try services.taskcluster(config), table: services.poolTable(config),
                                              database: database, state: state, logger: global.makeLogger("fleetroll"))
         collector.concurrency = services.concurrency(config)
         return try await collector.collect(selection.hosts)

@@ -26,8 +26,11 @@ struct ServiceOptions: ParsableArguments {
         if let c = tcConcurrency, c < 1 { throw ValidationError("--tc-concurrency must be at least 1.") }
     }
 
-    func taskcluster(_ config: FleetConfig) -> TaskclusterClient {
-        TaskclusterClient(rootURL: tcRootURL ?? config.taskclusterRootURL ?? TaskclusterClient.defaultRootURL, fetcher: HTTPFetcher(timeout: 30))
+    func taskcluster(_ config: FleetConfig) throws -> TaskclusterClient {
+        let credentials: TaskclusterCredentials?
+        do { credentials = try TaskclusterCredentials.find() } catch { throw CLIError.usage("\(error)") }
+        return TaskclusterClient(rootURL: tcRootURL ?? config.taskclusterRootURL ?? TaskclusterClient.defaultRootURL,
+                                 fetcher: HTTPFetcher(timeout: 30), credentials: credentials)
     }
 
     func poolTable(_ config: FleetConfig) -> PoolTable { PoolTable.builtIn.merging(config.pools) }
