@@ -10,14 +10,8 @@ public struct AuditLog: Sendable {
 
     public init(url: URL) { self.url = url }
 
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return e
-    }()
-
     public func append<Record: Encodable>(_ record: Record) throws {
-        var line = try Self.encoder.encode(record)
+        var line = try StoredJSON.encoder.encode(record)
         line.append(UInt8(ascii: "\n"))
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         let fd = open(url.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)

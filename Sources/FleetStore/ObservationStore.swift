@@ -32,15 +32,9 @@ public struct ObservationStore: Sendable {
 
     public init(database: FleetDatabase) { self.database = database }
 
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return e
-    }()
-
     /// Stores one observation and applies retention for its host in the same transaction.
     public func insert(_ observation: HostObservation) async throws {
-        let json = String(decoding: try Self.encoder.encode(observation), as: UTF8.self)
+        let json = String(decoding: try StoredJSON.encoder.encode(observation), as: UTF8.self)
         let keep = database.retention
         try await database.writer.write { db in
             var row = ObservationRow(id: nil, host: observation.host, ts: observation.ts, ok: observation.ok,

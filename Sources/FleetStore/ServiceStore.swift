@@ -9,13 +9,7 @@ public struct ServiceStore: Sendable {
 
     public init(database: FleetDatabase) { self.database = database }
 
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return e
-    }()
-
-    static func json<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
+    static func json<T: Encodable>(_ value: T) throws -> String { String(decoding: try StoredJSON.encoder.encode(value), as: UTF8.self) }
 
     /// Stores one scan's records in one transaction, keeping the newest `retention` per host.
     public func insertWorkers(_ records: [WorkerRecord]) async throws {

@@ -35,13 +35,7 @@ struct GatherGHCommand: AsyncParsableCommand {
     static func collect(global: GlobalOptions, services: ServiceOptions, force: Bool) async throws -> GitHubReport {
         let config = try global.config()
         let state = global.state
-        let database: FleetDatabase
-        do {
-            try state.prepare()
-            database = try FleetDatabase(state: state)
-        } catch {
-            throw CLIError.usage("cannot open the state directory \(state.root.path): \(error)")
-        }
+        let database = try global.openDatabase()
         return try await GitHubCollector(client: services.github(config), database: database, state: state).collect(force: force)
     }
 }

@@ -78,13 +78,7 @@ struct GatherHostOptions: ParsableArguments {
         let state = global.state
         let config = try global.config()
         let logger = global.makeLogger("fleetroll")
-        let database: FleetDatabase
-        do {
-            try state.prepare()
-            database = try FleetDatabase(state: state, retention: keep)
-        } catch {
-            throw CLIError.usage("cannot open the state directory \(state.root.path): \(error)")
-        }
+        let database = try global.openDatabase(retention: keep)
         var options = GatherOptions()
         options.workers = workers ?? config.workers ?? 10
         options.batchTimeout = batchTimeout ?? config.batchTimeout ?? 600

@@ -50,13 +50,7 @@ struct GatherTCCommand: AsyncParsableCommand {
     static func collect(_ selection: HostSelection, global: GlobalOptions, services: ServiceOptions) async throws -> TaskclusterReport {
         let config = try global.config()
         let state = global.state
-        let database: FleetDatabase
-        do {
-            try state.prepare()
-            database = try FleetDatabase(state: state)
-        } catch {
-            throw CLIError.usage("cannot open the state directory \(state.root.path): \(error)")
-        }
+        let database = try global.openDatabase()
         var collector = TaskclusterCollector(client: try services.taskcluster(config), table: services.poolTable(config),
                                              database: database, state: state, logger: global.makeLogger("fleetroll"))
         collector.concurrency = services.concurrency(config)

@@ -23,6 +23,16 @@ struct GlobalOptions: ParsableArguments {
         StateDirectory.resolve(explicit: stateDir ?? auditLog.map { ($0 as NSString).deletingLastPathComponent })
     }
 
+    /// Prepares the state directory and opens its database; problems are usage errors.
+    func openDatabase(retention: Int = 10) throws -> FleetDatabase {
+        do {
+            try state.prepare()
+            return try FleetDatabase(state: state, retention: retention)
+        } catch {
+            throw CLIError.usage("cannot open the state directory \(state.root.path): \(error)")
+        }
+    }
+
     /// `<state>/config.toml`; a broken file is a usage error naming the file and key.
     func config() throws -> FleetConfig {
         do { return try FleetConfig.load(path: state.config.path) } catch { throw CLIError.usage(error.description) }
