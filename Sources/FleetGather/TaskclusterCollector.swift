@@ -11,11 +11,15 @@ public struct TaskclusterReport: Sendable {
     public var pools: [(pool: WorkerPool, hosts: Int, result: Result<PoolScan, Error>)]
     /// GraphQL errors that came with partial data, per pool.
     public var partialErrors: [WorkerPool: [String]]
-    /// A problem that did not stop the run (the Windows worker-type listing failed).
+    /// Problems that did not stop the run (the Windows worker-type listing failed).
     public var warnings: [String]
 
     public var found: Int { records.filter { $0.type == .worker }.count }
-    public var failedPools: Int { pools.filter { if case .failure = $0.result { return true } else { return false } }.count }
+    /// Pools that could not be scanned, the Windows worker-type listing included.
+    public var failedPools: Int {
+        pools.filter { if case .failure = $0.result { return true } else { return false } }.count + (listingFailed ? 1 : 0)
+    }
+    var listingFailed = false
 }
 
 /// Finds each host's worker in Taskcluster and stores what the scan saw, for every host.
@@ -47,12 +51,14 @@ public struct TaskclusterCollector: Sendable {
         let history = try await observations.latest(hosts: hosts.map(\.description))
         var table = self.table
         var warnings: [String] = []
+        var listingError: String?
         let roles = Dictionary(uniqueKeysWithValues: hosts.map { ($0, history[$0.description]?.latestOK?.observed?.role) })
         if roles.values.contains(where: { $0.map(PoolTable.isWindowsStyleRole) ?? false }) {
             do {
                 table.addWindowsWorkerTypes(try await client.workerTypes(provisioner: PoolTable.defaultProvisioner))
             } catch {
-                warnings.append("could not list Windows worker types: \(error)")
+                listingError = "could not list the Windows worker types: \(error)"
+                warnings.append(listingError!)
             }
         }
 
@@ -67,6 +73,12 @@ public struct TaskclusterCollector: Sendable {
             case .unknown(let why):
                 var r = WorkerRecord(type: .noPool, ts: ts, host: host.description, workerId: WorkerRecord.workerId(for: host))
                 r.note = why
+                // A Windows role is unknown only because its listing failed: that is a failed
+                // scan, not a missing pool.
+                if let listingError, let role = roles[host] ?? nil, PoolTable.isWindowsStyleRole(role) {
+                    r.type = .scanFailed
+                    r.note = listingError
+                }
                 records.append(r)
             }
         }
@@ -76,6 +88,7 @@ public struct TaskclusterCollector: Sendable {
             do { return .success(try await client.scan(pools[i])) } catch { return .failure(error) }
         }
         var report = TaskclusterReport(records: [], pools: [], partialErrors: [:], warnings: warnings)
+        report.listingFailed = listingError != nil
         for (pool, scan) in zip(pools, scans) {
             let members = byPool[pool]!
             report.pools.append((pool, members.count, scan))
@@ -106,10 +119,10 @@ public struct TaskclusterCollector: Sendable {
         case .failure(let error):
             r.type = .scanFailed
             r.note = "\(error)"
-        case .success:
+        case .success(let s):
             guard let node = nodes[id] else {
-                r.type = .notFound
-                r.note = "no worker \(id) in \(pool)"
+                r.type = s.incomplete ? .scanFailed : .notFound
+                r.note = s.incomplete ? "the answer for \(pool) was incomplete and did not include \(id)" : "no worker \(id) in \(pool)"
                 return r
             }
             r.workerGroup = node.workerGroup

@@ -54,10 +54,19 @@ public struct GitHubClient: Sendable {
     /// Every branch head of a repository (`git/refs/heads`, following `Link: rel="next"`), and
     /// the rate limit the last page reported.
     public func branchHeads(_ repo: RepoName) async throws -> (heads: [String: String], rateLimit: RateLimit?) {
+        for part in [repo.owner, repo.repo] where part.isEmpty || part == "." || part == ".."
+            || !part.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) {
+            throw GitHubError.malformed("'\(repo)' is not a GitHub repository name")
+        }
         var heads: [String: String] = [:]
         var next: String? = "\(apiURL)/repos/\(repo.owner)/\(repo.repo)/git/refs/heads?per_page=\(perPage)"
         var rate: RateLimit?
+        var seen = Set<String>()
         while let url = next {
+            // Never loop on a repeating link, and never send the token to another server.
+            guard seen.insert(url).inserted, seen.count <= 200, url.hasPrefix(apiURL + "/") else {
+                throw GitHubError.malformed("\(repo): pagination link \(url) repeats or leaves \(apiURL)")
+            }
             let reply = try await fetcher.send("GET", url, headers: headers)
             rate = Self.rateLimit(reply) ?? rate
             try check(reply, what: repo.description)
@@ -86,12 +95,15 @@ public struct GitHubClient: Sendable {
     }
 
     /// pools.yml is a mapping with `pools:` or a bare list; entries with `name` and `hash` count.
+    /// Values are read as the text written (a hash like `0123456` is not a number).
     static func parsePools(_ yaml: String) throws -> [String: String] {
-        let root = try Yams.load(yaml: yaml)
-        let list = ((root as? [String: Any])?["pools"] as? [Any]) ?? (root as? [Any]) ?? []
+        guard let root = try Yams.compose(yaml: yaml) else { return [:] }
+        let list = root.mapping?["pools"]?.sequence ?? root.sequence
         var out: [String: String] = [:]
-        for case let entry as [String: Any] in list {
-            if let name = entry["name"].map({ "\($0)" }), let hash = entry["hash"].map({ "\($0)" }) { out[name] = hash }
+        for entry in list ?? [] {
+            if let name = entry.mapping?["name"]?.scalar?.string, let hash = entry.mapping?["hash"]?.scalar?.string {
+                out[name] = hash
+            }
         }
         return out
     }

@@ -42,9 +42,11 @@ public struct HTTPFetcher: Sendable {
 
     public func send(_ method: String, _ url: String, headers: [(String, String)] = [], body: Data? = nil) async throws -> HTTPReply {
         var last = ""
+        var retryAfter: Double?
         for attempt in 1...attempts {
             if attempt > 1 {
-                let delay = backoff * pow(2, Double(attempt - 2))
+                // A server that says when to come back (429, 503) is believed, up to 30 s.
+                let delay = min(30, retryAfter ?? backoff * pow(2, Double(attempt - 2)))
                 logger.debug("retrying \(url) in \(delay)s (\(last))")
                 try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
             }
@@ -59,6 +61,7 @@ public struct HTTPFetcher: Sendable {
                                       body: Data(buffer: buffer))
                 if reply.status >= 500 || reply.status == 429 {
                     last = "HTTP \(reply.status): \(String(decoding: reply.body.prefix(200), as: UTF8.self))"
+                    retryAfter = reply.header("Retry-After").flatMap(Double.init)
                     continue
                 }
                 return reply

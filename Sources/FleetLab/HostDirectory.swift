@@ -105,7 +105,10 @@ struct HostDirectory {
     /// the host, and becomes its sshd.
     var startScript: String {
         let p = path
-        let uptimeMount = host.os == .linux ? "mount --bind '\(p)/uptime' /proc/uptime\n" : ""
+        // macOS's /bin/sh is bash in POSIX mode: give the macOS hosts that, so the remote
+        // scripts run under both shells fleetroll meets (dash on Debian).
+        let platform = host.os == .linux ? "mount --bind '\(p)/uptime' /proc/uptime\n"
+            : "mount --bind /usr/bin/bash \"$(readlink -f /bin/sh)\"\n"
         return """
         #!/bin/sh
         set -eu
@@ -116,7 +119,7 @@ struct HostDirectory {
         mount --bind '\(p)/varroot' /var/root
         mount --bind '\(p)/home' /home
         mount --bind '\(p)/bin' /usr/local/bin
-        \(uptimeMount)hostname '\(host.name)'
+        \(platform)hostname '\(host.name)'
         exec /usr/sbin/sshd -D -f '\(p)/sshd_config' -E '\(p)/sshd.log'
 
         """

@@ -86,7 +86,7 @@ public struct WriteFileScript: Sendable {
         guard_existing=\(guardExisting ? 1 : 0)
         require_sudo
         tmp=''
-        cleanup() { if [ -n "$tmp" ]; then $S rm -f "$tmp"; fi; }
+        cleanup() { if [ -n "$tmp" ]; then $S rm -f "$tmp"; tmp=''; fi; }
         trap cleanup EXIT
         trap 'exit 130' HUP INT TERM
         dir=${target%/*}
@@ -132,7 +132,13 @@ public struct WriteFileScript: Sendable {
     /// `fail`, `take_backup` and `prune_backups`, shared with the remove script.
     static func helpers(_ backup: BackupPolicy) -> String {
         """
-        fail() { emit RESULT FAIL; emit ERROR "$1"; end; exit 1; }
+        # A dropped connection must not kill the script before it cleans up: writing to the closed
+        # stdout then fails with EPIPE instead of ending the shell.
+        trap '' PIPE
+        fail() {
+          if command -v cleanup >/dev/null 2>&1; then cleanup; fi
+          emit RESULT FAIL 2>/dev/null; emit ERROR "$1" 2>/dev/null; end 2>/dev/null; exit 1
+        }
         backup=\(backup.enabled ? 1 : 0)
         suffix='\(backup.suffix)'
         bak=''
@@ -142,7 +148,10 @@ public struct WriteFileScript: Sendable {
           $S test -e "$target" || return 0
           bak="$target.bak.$suffix"
           if $S test -e "$bak"; then bak="$bak.$$"; fi
-          $S cp -p "$target" "$bak" || fail "cannot back up $target to $bak"
+          if ! $S cp -p "$target" "$bak"; then
+            $S rm -f "$bak"
+            fail "cannot back up $target to $bak"
+          fi
         }
         # prune_backups: keep the newest \(backup.keep) backups; the suffix sorts by time. The target is
         # passed to the inner shell as an argument (the old tool lost it there and never pruned).

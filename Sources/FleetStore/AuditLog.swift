@@ -19,7 +19,10 @@ public struct AuditLog: Sendable {
         defer { close(fd) }
         guard flock(fd, LOCK_EX) == 0 else { throw AuditLogError.io("lock \(url.path)", errno) }
         defer { flock(fd, LOCK_UN) }
+        let before = lseek(fd, 0, SEEK_END)
         let failure = writeAll(fd, line)
+        // A write that failed half way (disk full) is taken back, so the next line starts clean.
+        if failure != 0, before >= 0 { _ = ftruncate(fd, before) }
         if failure != 0 { throw AuditLogError.io("append to \(url.path)", failure) }
         guard fsync(fd) == 0 else { throw AuditLogError.io("fsync \(url.path)", errno) }
     }

@@ -74,6 +74,16 @@ public struct ServiceStore: Sendable {
         return out
     }
 
+    /// The branch heads seen by the latest GitHub run. A branch that run did not find (deleted,
+    /// its repo unreadable) is left out, so an old SHA never passes for the current head.
+    public func currentRefs() async throws -> [String: BranchRef] {
+        let last = try await database.writer.read { db in
+            try String.fetchOne(db, sql: "SELECT ts FROM collector_runs WHERE collector = 'github' ORDER BY id DESC LIMIT 1")
+        }
+        guard let last else { return [:] }
+        return try await latestRefs().filter { $0.value.ts == last }
+    }
+
     public func latestWindowsPools() async throws -> [String: WindowsPoolHash] {
         let rows = try await database.writer.read { db in
             try String.fetchAll(db, sql: "SELECT data FROM windows_pools WHERE id IN (SELECT MAX(id) FROM windows_pools GROUP BY pool_name)")

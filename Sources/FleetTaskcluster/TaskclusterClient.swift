@@ -32,6 +32,9 @@ public struct PoolScan: Sendable {
     public var workers: [WorkerNode]
     public var partialErrors: [String]
     public var pages: Int
+    /// Some workers may be missing from the answer (null entries, or a page that promised more
+    /// without a cursor): a worker not in `workers` is then unknown, not absent.
+    public var incomplete = false
 }
 
 public enum TaskclusterError: Error, CustomStringConvertible {
@@ -74,12 +77,17 @@ public struct TaskclusterClient: Sendable {
         }
         """
 
+    /// More pages than any pool has; a cursor that keeps coming back would otherwise loop forever.
+    static let maxPages = 1000
+
     /// Every worker of `pool`, following the cursor from page to page.
     public func scan(_ pool: WorkerPool) async throws -> PoolScan {
         var workers: [WorkerNode] = []
         var errors: [String] = []
         var cursor: String?
+        var seen = Set<String>()
         var pages = 0
+        var incomplete = false
         repeat {
             var connection: [String: Any] = ["limit": pageSize]
             if let cursor { connection["cursor"] = cursor }
@@ -104,21 +112,37 @@ public struct TaskclusterClient: Sendable {
                 throw messages.isEmpty ? TaskclusterError.malformed("no data in the answer") : TaskclusterError.graphQL(messages)
             }
             errors += messages
-            workers += (connectionData.edges ?? []).compactMap { $0?.node }
+            let edges = connectionData.edges ?? []
+            let nodes = edges.compactMap { $0?.node }
+            if nodes.count < edges.count { incomplete = true }
+            workers += nodes
             pages += 1
             let info = connectionData.pageInfo
-            cursor = (info?.hasNextPage ?? false) ? info?.nextCursor.flatMap { $0.isEmpty ? nil : $0 } : nil
+            cursor = nil
+            if info?.hasNextPage ?? false {
+                guard let next = info?.nextCursor, !next.isEmpty else {
+                    incomplete = true
+                    errors.append("page \(pages) said more workers follow but gave no cursor")
+                    break
+                }
+                guard seen.insert(next).inserted, pages < Self.maxPages else {
+                    throw TaskclusterError.malformed("the cursor repeats or never ends (after \(pages) pages)")
+                }
+                cursor = next
+            }
         } while cursor != nil
-        return PoolScan(workers: workers, partialErrors: errors, pages: pages)
+        return PoolScan(workers: workers, partialErrors: errors, pages: pages, incomplete: incomplete)
     }
 
     /// Worker-type names of a provisioner (the queue's REST listing), for Windows pools.
     public func workerTypes(provisioner: String) async throws -> [String] {
         var names: [String] = []
         var token: String?
+        var seen = Set<String>()
+        let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
         repeat {
             var url = "\(rootURL)/api/queue/v1/provisioners/\(provisioner)/worker-types"
-            if let token, let escaped = token.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) {
+            if let token, let escaped = token.addingPercentEncoding(withAllowedCharacters: unreserved) {
                 url += "?continuationToken=\(escaped)"
             }
             var headers = [("Accept", "application/json"), ("User-Agent", "fleetroll")]
@@ -135,6 +159,9 @@ public struct TaskclusterClient: Sendable {
             }
             names += page.workerTypes.map(\.workerType)
             token = page.continuationToken.flatMap { $0.isEmpty ? nil : $0 }
+            if let t = token, !seen.insert(t).inserted || seen.count > Self.maxPages {
+                throw TaskclusterError.malformed("the continuation token repeats or never ends")
+            }
         } while token != nil
         return names
     }

@@ -43,7 +43,10 @@ public enum ContentValidation {
             // singleRoot parses the whole stream and refuses a second document.
             _ = try Yams.Parser(yaml: text).singleRoot()
         } catch {
-            throw Failure(message: "Vault YAML validation failed: \(error)")
+            // Yams appends the offending line of the file to its message; for a secrets file only
+            // the first line (position and problem) may be shown.
+            let first = "\(error)".split(whereSeparator: \.isNewline).first.map(String.init) ?? "invalid YAML"
+            throw Failure(message: "Vault YAML validation failed: \(first)")
         }
     }
 }

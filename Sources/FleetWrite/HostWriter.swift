@@ -131,16 +131,18 @@ struct WriteOutcome {
         if f["SUDO_OK"] == "0" {
             return WriteOutcome(status: .fail, error: "sudo -n failed on the host: \(f["SUDO_ERROR"] ?? "")", errorClass: .sudo, observed: observed)
         }
-        if run.timedOut {
-            return WriteOutcome(status: .fail, error: "no answer within \(Int(timeoutSeconds))s; the file is the old or the new one, never partial",
-                                errorClass: .timeout, observed: observed)
-        }
         switch f["RESULT"] {
         case "OK" where output.complete: return WriteOutcome(status: .ok, observed: observed)
         case "NO_CHANGE" where output.complete: return WriteOutcome(status: .noChange, observed: observed)
         case "BLOCKED" where output.complete: return WriteOutcome(status: .blocked, observed: observed)
         case "FAIL": return WriteOutcome(status: .fail, error: f["ERROR"] ?? "the remote script failed", errorClass: .remote, observed: observed)
         default: break
+        }
+        // A complete answer is trusted even if the session was then cut; without one, a timeout
+        // leaves the host with its old file or the new one, never a partial one.
+        if run.timedOut {
+            return WriteOutcome(status: .fail, error: "no answer within \(Int(timeoutSeconds))s; the file is the old or the new one, never partial",
+                                errorClass: .timeout, observed: observed)
         }
         let stderr = run.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
         if run.exitCode != 0 {

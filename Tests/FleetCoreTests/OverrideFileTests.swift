@@ -64,6 +64,9 @@ struct OverrideFileTests {
         ("WORKER_TYPE_OVERRIDE=gecko_t_linux", "WORKER_TYPE_OVERRIDE contains invalid characters"),
         ("PUPPET_BRANCH=\"$(curl evil)\"", "must be a literal value"),
         ("PUPPET_BRANCH=`id`", "must be a literal value"),
+        ("PUPPET_BRANCH=\"ok\n$(curl evil)\"", "must be on one line"),
+        ("WORKER_TYPE_OVERRIDE='pool\nmore'", "must be on one line"),
+        ("PUPPET_BRANCH=ok\\\nmore", "must be on one line"),
     ])
     func rejects(_ line: String, _ message: String) {
         let problems = OverrideRules.check(OverrideFile(text: "# header\n" + line + "\n"))

@@ -42,6 +42,16 @@ struct ValidationTests {
         #expect(throws: ContentValidation.Failure.self) { try ContentValidation.checkVault(Data(text.utf8)) }
     }
 
+    @Test func vaultErrorsNeverQuoteTheFile() {
+        do {
+            try ContentValidation.checkVault(Data("---\nname: x\ntoken: s3cr3t-value: broken\n".utf8))
+            Issue.record("accepted broken YAML")
+        } catch {
+            #expect(!error.message.contains("s3cr3t"), "\(error.message)")
+            #expect(error.message.hasPrefix("Vault YAML validation failed:"))
+        }
+    }
+
     @Test(arguments: ["---\nsecret: abc\nlist: [1, 2]\n", "", "just a scalar\n"])
     func goodVaultYAML(_ text: String) throws {
         try ContentValidation.checkVault(Data(text.utf8))

@@ -281,6 +281,9 @@ struct LabWriteTests {
             try await Task.sleep(nanoseconds: 1_500_000_000)
             let now = FileManager.default.contents(atPath: env.overridePath(host))
             #expect(now == old || now == big, "never a partial file")
+            let dir = (env.overridePath(host) as NSString).deletingLastPathComponent
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains(".tmp.") }.isEmpty,
+                    "a cut session leaves no temporary file")
         }
     }
 

@@ -209,7 +209,26 @@ struct LabServiceTests {
         #expect(GitHubClient.nextLink("<http://h/x?page=2>; rel=\"next\", <http://h/x?page=5>; rel=\"last\"") == "http://h/x?page=2")
         #expect(GitHubClient.nextLink("<http://h/x?page=1>; rel=\"prev\"") == nil)
         #expect(try GitHubClient.parsePools("pools:\n  - name: a\n    hash: 9effb8f\n  - name: b\n") == ["a": "9effb8f"])
-        #expect(try GitHubClient.parsePools("- name: c\n  hash: 123\n") == ["c": "123"])
+        #expect(try GitHubClient.parsePools("- name: c\n  hash: 0123456\n- name: d\n  hash: 1234e56\n") == ["c": "0123456", "d": "1234e56"])
+    }
+}
+
+@Suite("Current branch heads")
+struct CurrentRefsTests {
+    @Test func onlyTheLatestRunCounts() async throws {
+        let dir = try makeTemporaryDirectory("refs")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = ServiceStore(database: try FleetDatabase(path: dir + "/fleetroll.db"))
+        let t1 = Date(timeIntervalSince1970: 1_800_000_000), t2 = t1.addingTimeInterval(7200)
+        try await store.insertRefs([BranchRef(ts: Timestamp.iso(t1), owner: "o", repo: "r", branch: "gone", sha: "a"),
+                                    BranchRef(ts: Timestamp.iso(t1), owner: "o", repo: "r", branch: "kept", sha: "b")], pools: [])
+        try await store.recordRun("github", at: t1, ok: true, summary: [:])
+        try await store.insertRefs([BranchRef(ts: Timestamp.iso(t2), owner: "o", repo: "r", branch: "kept", sha: "c")], pools: [])
+        try await store.recordRun("github", at: t2, ok: true, summary: [:])
+        let current = try await store.currentRefs()
+        #expect(current.keys.sorted() == ["o/r:kept"])
+        #expect(current["o/r:kept"]?.sha == "c")
+        #expect(try await store.latestRefs().count == 2, "history is kept")
     }
 }
 

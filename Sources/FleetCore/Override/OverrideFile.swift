@@ -12,6 +12,9 @@ public struct OverrideFile: Sendable, Equatable {
         public var line: Int
         /// The value uses `$` or backticks outside single quotes: the shell would expand it.
         public var expands: Bool
+        /// The value runs onto the next line (an open quote, or a trailing backslash), so the
+        /// shell would read more than this line holds.
+        public var continues: Bool = false
     }
 
     /// Every assignment at the start of an uncommented line, in file order.
@@ -25,8 +28,9 @@ public struct OverrideFile: Sendable, Equatable {
                 line = line.dropFirst(7).drop(while: { $0 == " " || $0 == "\t" })
             }
             guard let eq = line.firstIndex(of: "="), Self.isName(line[..<eq]) else { continue }
-            let (value, expands) = Self.shellWord(line[line.index(after: eq)...])
-            found.append(Assignment(name: String(line[..<eq]), value: value, line: index + 1, expands: expands))
+            let word = Self.shellWord(line[line.index(after: eq)...])
+            found.append(Assignment(name: String(line[..<eq]), value: word.value, line: index + 1, expands: word.expands,
+                                    continues: word.continues))
         }
         assignments = found
     }
@@ -58,8 +62,9 @@ public struct OverrideFile: Sendable, Equatable {
     }
 
     /// Reads one shell word: bare text, '…' and "…" segments joined, up to a blank, `;`, `&`, `|`
-    /// or a `#` that starts a comment.
-    static func shellWord(_ text: Substring) -> (String, Bool) {
+    /// or a `#` that starts a comment. `continues` is set when a quote is left open or the line
+    /// ends in a backslash.
+    static func shellWord(_ text: Substring) -> (value: String, expands: Bool, continues: Bool) {
         var value = ""
         var expands = false
         var chars = text.makeIterator()
@@ -68,9 +73,10 @@ public struct OverrideFile: Sendable, Equatable {
             pending = chars.next()
             switch c {
             case " ", "\t", ";", "&", "|", "\r":
-                return (value, expands)
+                return (value, expands, false)
             case "'":
                 while let q = pending, q != "'" { value.append(q); pending = chars.next() }
+                if pending == nil { return (value, expands, true) }
                 pending = chars.next()
             case "\"":
                 while let q = pending, q != "\"" {
@@ -83,14 +89,17 @@ public struct OverrideFile: Sendable, Equatable {
                     }
                     pending = chars.next()
                 }
+                if pending == nil { return (value, expands, true) }
                 pending = chars.next()
             case "\\":
-                if let n = pending { value.append(n); pending = chars.next() }
+                guard let n = pending else { return (value, expands, true) }
+                value.append(n)
+                pending = chars.next()
             default:
                 if c == "$" || c == "`" { expands = true }
                 value.append(c)
             }
         }
-        return (value, expands)
+        return (value, expands, false)
     }
 }

@@ -14,6 +14,10 @@ public enum OverrideRules {
         var problems: [Problem] = []
         for name in ["PUPPET_REPO", "PUPPET_BRANCH", "PUPPET_MAIL", "WORKER_TYPE_OVERRIDE"] {
             guard let a = file.assignment(name) else { continue }
+            if a.continues {
+                problems.append(Problem(line: a.line, message: "\(name) must be on one line: its quote or backslash continues onto the next line, so the shell would read a different value"))
+                continue
+            }
             if a.expands {
                 problems.append(Problem(line: a.line, message: "\(name) must be a literal value, not a shell expansion. Got: '\(a.value)'"))
                 continue

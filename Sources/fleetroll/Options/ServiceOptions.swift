@@ -27,8 +27,11 @@ struct ServiceOptions: ParsableArguments {
     }
 
     func taskcluster(_ config: FleetConfig) throws -> TaskclusterClient {
-        let credentials: TaskclusterCredentials?
-        do { credentials = try TaskclusterCredentials.find() } catch { throw CLIError.usage("\(error)") }
+        var credentials: TaskclusterCredentials?
+        do { credentials = try TaskclusterCredentials.find() } catch {
+            // Reading needs no credentials: a broken credentials file costs a warning, not the run.
+            Terminal.note("WARNING: Taskcluster credentials not used: \(error)")
+        }
         return TaskclusterClient(rootURL: tcRootURL ?? config.taskclusterRootURL ?? TaskclusterClient.defaultRootURL,
                                  fetcher: HTTPFetcher(timeout: 30), credentials: credentials)
     }
