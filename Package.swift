@@ -66,6 +66,7 @@ let package = Package(
             name: "FleetGitHub",
             dependencies: ["FleetCore", "FleetHTTP", .product(name: "Yams", package: "Yams")]
         ),
+        .target(name: "FleetReport", dependencies: ["FleetCore", "FleetStore", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "FleetWrite",
             dependencies: [
@@ -86,7 +87,7 @@ let package = Package(
             name: "fleetroll",
             dependencies: [
                 "FleetCore", "FleetSSH", "FleetStore", "FleetGather", "FleetWrite", "FleetConfig",
-                "FleetHTTP", "FleetTaskcluster", "FleetGitHub",
+                "FleetHTTP", "FleetTaskcluster", "FleetGitHub", "FleetReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -103,7 +104,7 @@ let package = Package(
             name: "LabTests",
             dependencies: [
                 "FleetCore", "FleetSSH", "FleetStore", "FleetGather", "FleetWrite", "FleetLab", "FleetConfig",
-                "FleetHTTP", "FleetTaskcluster", "FleetGitHub",
+                "FleetHTTP", "FleetTaskcluster", "FleetGitHub", "FleetReport",
             ]
         ),
     ]

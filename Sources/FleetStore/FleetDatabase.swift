@@ -76,6 +76,15 @@ public final class FleetDatabase: Sendable {
                 t.column("data", .text).notNull()
             }
         }
+        m.registerMigration("v3-notes") { db in
+            try db.create(table: "notes") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("host", .text).notNull()
+                t.column("ts", .text).notNull()
+                t.column("data", .text).notNull()
+            }
+            try db.create(index: "notes_by_host", on: "notes", columns: ["host", "id"])
+        }
         return m
     }
 }

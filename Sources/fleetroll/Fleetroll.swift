@@ -16,7 +16,8 @@ struct Fleetroll: AsyncParsableCommand {
         version: "fleetroll, version \(version)",
         subcommands: [
             GatherHostCommand.self, GatherTCCommand.self, GatherGHCommand.self, GatherCommand.self, SetOverrideCommand.self, UnsetOverrideCommand.self, SetVaultCommand.self,
-            ShowOverrideCommand.self, ShowVaultCommand.self, MaintainCommand.self, ConfigCommand.self, DebugHostScriptCommand.self,
+            ShowOverrideCommand.self, ShowVaultCommand.self, HostMonitorCommand.self, DataFreshnessCommand.self, NoteAddCommand.self, NoteClearCommand.self,
+            ShowNotesCommand.self, MaintainCommand.self, ConfigCommand.self, DebugHostScriptCommand.self,
         ]
     )
 

@@ -1,11 +1,49 @@
-/// Short human durations as the reports print them: `45s`, `12m`, `5h 02m`, `3d 04h`.
+/// Short human durations as the reports print them (`45s`, `12m`, `5h 02m`, `3d 04h`), and
+/// their inverse for the query language.
 public enum Durations {
-    public static func humanize(_ seconds: Int) -> String {
+    /// `minUnitMinutes` prints anything under a minute as `<1m` (the DATA column).
+    public static func humanize(_ seconds: Int, minUnitMinutes: Bool = false) -> String {
         let s = max(0, seconds)
-        if s < 60 { return "\(s)s" }
+        if s < 60 { return minUnitMinutes ? "<1m" : "\(s)s" }
         if s < 3600 { return "\(s / 60)m" }
         if s < 86400 { return "\(s / 3600)h " + pad2((s % 3600) / 60) + "m" }
         return "\(s / 86400)d " + pad2((s % 86400) / 3600) + "h"
+    }
+
+    public static func humanize(_ seconds: Int?, minUnitMinutes: Bool = false) -> String {
+        seconds.map { humanize($0, minUnitMinutes: minUnitMinutes) } ?? "-"
+    }
+
+    /// Reads `20h`, `1h30m`, `1d 04h`, `<1m` (59), `30m FAIL`, `5m -`; nil for `-`, `?`, `--`,
+    /// empty, or text with no `<number><s|m|h|d>` in it.
+    public static func parse(_ text: String?) -> Int? {
+        guard var s = text?.trimmingCharacters(in: .whitespaces), !["", "-", "?", "--"].contains(s) else { return nil }
+        if let r = s.range(of: " FAIL") { s = String(s[..<r.lowerBound]).trimmingCharacters(in: .whitespaces) }
+        if s.hasSuffix(" -") { s = String(s.dropLast(2)).trimmingCharacters(in: .whitespaces) }
+        var lessThan = false
+        if s.hasPrefix("<") { lessThan = true; s.removeFirst() }
+        var total = 0
+        var found = false
+        var chars = Array(s.lowercased())
+        var i = 0
+        while i < chars.count {
+            guard chars[i].isASCIIDigit else { i += 1; continue }
+            var j = i
+            var n = 0
+            while j < chars.count, chars[j].isASCIIDigit { n = n * 10 + Int(String(chars[j]))!; j += 1 }
+            var k = j
+            while k < chars.count, chars[k] == " " { k += 1 }
+            if k < chars.count, let unit = ["s": 1, "m": 60, "h": 3600, "d": 86400][String(chars[k])] {
+                total += n * unit
+                found = true
+                i = k + 1
+            } else {
+                i = j
+            }
+        }
+        chars.removeAll()
+        guard found else { return nil }
+        return lessThan ? max(0, total - 1) : total
     }
 
     static func pad2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }

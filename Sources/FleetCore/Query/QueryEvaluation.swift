@@ -1,0 +1,114 @@
+/// Applying a query to report rows.
+extension Query {
+    /// The rows that meet every condition, sorted by the `sort:` keys (stable).
+    public func apply(_ rows: [HostRow]) -> [HostRow] {
+        var out = rows.filter { row in conditions.allSatisfy { $0.matches(row) } }
+        if !sort.isEmpty {
+            out = out.enumerated().sorted { a, b in
+                for key in sort {
+                    let c = key.compare(a.element, b.element)
+                    if c != 0 { return c < 0 }
+                }
+                return a.offset < b.offset
+            }.map(\.element)
+        }
+        return out
+    }
+}
+
+extension Query.Condition {
+    /// `-`, `--` and an empty cell are "no value".
+    static func isEmptyCell(_ s: String) -> Bool { s == "-" || s == "--" || s.isEmpty }
+
+    public func matches(_ row: HostRow) -> Bool {
+        if (op == .eq || op == .ne) && value.contains("|") {
+            let parts = value.split(separator: "|").map(String.init).filter { !$0.isEmpty }
+            if op == .eq { return parts.contains { Query.Condition(column: column, op: .eq, value: $0, position: position).matches(row) } }
+            return parts.allSatisfy { Query.Condition(column: column, op: .ne, value: $0, position: position).matches(row) }
+        }
+        guard let col = known else { return op == .ne }
+        let cell = row[col]
+        // `col=` and `col=-` both ask for "no value" (the old tool's `col=-` never matched).
+        if (op == .eq || op == .ne) && (value.isEmpty || value == "-") {
+            return (op == .eq) == Self.isEmptyCell(cell)
+        }
+        if op == .contains {
+            // Substring on the text, also on duration columns (`uptime~2d`, `pp_last~fail`).
+            return cell.lowercased().contains(value.lowercased())
+        }
+        if col == .data || col.isDuration {
+            let seconds = col == .data ? Self.dataSeconds(cell) : Durations.parse(cell)
+            if let want = Durations.parse(value) {
+                guard let seconds else { return false }
+                return Self.compare(seconds, want)(op)
+            }
+            if col.isDuration && seconds == nil { return false }
+        }
+        if col == .sha && (op == .eq || op == .ne) {
+            // OVR_BCH shows "branch (sha) *wt": `sha=<branch>` and `sha=<sha prefix>` match too.
+            let v = value.lowercased()
+            let hit = cell.lowercased() == v || row.overrideBranch?.lowercased() == v
+                || (v.count >= 4 && row.overrideSHA?.hasPrefix(v) == true)
+            return op == .eq ? hit : !hit
+        }
+        let a = Self.isEmptyCell(cell) ? "" : cell.lowercased()
+        let b = value.lowercased()
+        switch op {
+        case .eq: return a == b
+        case .ne: return a != b
+        case .gt: return a > b
+        case .lt: return a < b
+        case .ge: return a >= b
+        case .le: return a <= b
+        case .contains: return a.contains(b)
+        }
+    }
+
+    /// DATA is "audit age/scan age": the larger of the two.
+    static func dataSeconds(_ cell: String) -> Int? {
+        let sides = cell.split(separator: "/", maxSplits: 1).map { Durations.parse(String($0)) }
+        return sides.compactMap { $0 }.max()
+    }
+
+    static func compare(_ a: Int, _ b: Int) -> (Query.Op) -> Bool {
+        { op in
+            switch op {
+            case .eq: return a == b
+            case .ne: return a != b
+            case .gt: return a > b
+            case .lt: return a < b
+            case .ge: return a >= b
+            case .le: return a <= b
+            case .contains: return false
+            }
+        }
+    }
+}
+
+extension Query.SortKey {
+    /// < 0 when `a` goes first. Unknown values go last in both directions.
+    func compare(_ a: HostRow, _ b: HostRow) -> Int {
+        guard let col = known else { return 0 }
+        let ka = key(a, col), kb = key(b, col)
+        switch (ka, kb) {
+        case (nil, nil): return 0
+        case (nil, _): return 1
+        case (_, nil): return -1
+        case (.number(let x)?, .number(let y)?): return descending ? (y < x ? -1 : (y > x ? 1 : 0)) : (x < y ? -1 : (x > y ? 1 : 0))
+        case (.text(let x)?, .text(let y)?): return descending ? (y < x ? -1 : (y > x ? 1 : 0)) : (x < y ? -1 : (x > y ? 1 : 0))
+        default: return 0
+        }
+    }
+
+    enum Key { case number(Int), text(String) }
+
+    func key(_ row: HostRow, _ col: ReportColumn) -> Key? {
+        let cell = row[col]
+        if ["-", "?", "--", ""].contains(cell) { return nil }
+        if col == .data { return Query.Condition.dataSeconds(cell).map(Key.number) }
+        if col.isDuration { return Durations.parse(cell).map(Key.number) }
+        // OVR_BCH sorts by branch name, then SHA (the old tool sorted by raw SHA).
+        if col == .sha { return .text(((row.overrideBranch ?? "~") + " " + (row.overrideSHA ?? "")).lowercased()) }
+        return .text(cell.lowercased())
+    }
+}

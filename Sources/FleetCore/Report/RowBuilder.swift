@@ -1,0 +1,199 @@
+import Foundation
+
+/// Builds report rows. The rules are the old tool's (monitor.md §3–§4) with its bugs fixed, plus
+/// APPLIED and a visible STATUS.
+public struct RowBuilder: Sendable {
+    public var inputs: ReportInputs
+
+    public init(inputs: ReportInputs) { self.inputs = inputs }
+
+    /// An override host's expected branch: `owner/repo:branch`. A host without an override
+    /// follows ronin_puppet master.
+    public static let defaultRefKey = "\(RepoName.ronin):\(RepoName.defaultBranch)"
+
+    public func row(for host: String) -> HostRow {
+        var row = HostRow(host: host, cells: [.host: host], status: "UNK")
+        let tc = inputs.workers[host]
+        fillTaskcluster(&row, tc)
+        row.cells[.note] = inputs.notes[host] ?? "-"
+        guard let history = inputs.history[host] else {
+            for c: ReportColumn in [.os, .role, .vltSHA, .sha, .uptime, .ppLast, .ppSHA, .ppExp, .ppMatch, .applied, .healthy] { row.cells[c] = "?" }
+            row.cells[.wtOvr] = "-"
+            row.cells[.data] = "?/" + Durations.humanize(row.values.tcAgeS, minUnitMinutes: true)
+            row.cells[.status] = "UNK"
+            return row
+        }
+        row.status = history.latest.ok ? "OK" : (history.latest.errorClass?.rawValue.uppercased() ?? "FAIL")
+        if !history.latest.ok { row.error = history.latest.error ?? history.latest.stderr }
+        row.cells[.status] = row.status
+        guard let base = history.latest.ok ? history.latest : history.latestOK, let observed = base.observed else {
+            for c: ReportColumn in [.os, .role, .vltSHA, .sha, .uptime, .ppLast, .ppSHA, .ppExp, .ppMatch, .applied, .healthy, .wtOvr] { row.cells[c] = "-" }
+            row.cells[.data] = "-/" + Durations.humanize(row.values.tcAgeS, minUnitMinutes: true)
+            return row
+        }
+        fillObserved(&row, observed, auditTS: base.ts)
+        return row
+    }
+
+    func age(_ ts: String?) -> Int? {
+        guard let ts, let date = Timestamp.parse(ts) else { return nil }
+        return max(0, Int(inputs.now.timeIntervalSince(date)))
+    }
+
+    func fillTaskcluster(_ row: inout HostRow, _ tc: WorkerRecord?) {
+        row.cells[.pool] = tc?.workerType ?? "-"
+        row.values.tcAgeS = age(tc?.ts)
+        guard let tc, tc.type == .worker else {
+            for c: ReportColumn in [.tcAct, .tcTaskDuration, .tcQuar] { row.cells[c] = "-" }
+            return
+        }
+        row.values.tcActS = age(tc.lastDateActive)
+        row.cells[.tcAct] = Durations.humanize(row.values.tcActS)
+        row.values.quarantined = tc.isQuarantined(now: inputs.now)
+        row.cells[.tcQuar] = row.values.quarantined == true ? "YES" : "-"
+        row.cells[.tcTaskDuration] = "-"
+        if let started = tc.taskStarted.flatMap(Timestamp.parse) {
+            if let resolved = tc.taskResolved.flatMap(Timestamp.parse) {
+                row.values.tcTaskDurationS = max(0, Int(resolved.timeIntervalSince(started)))
+                row.values.tcTaskRunning = false
+                row.cells[.tcTaskDuration] = Durations.humanize(row.values.tcTaskDurationS)
+            } else if let scan = Timestamp.parse(tc.ts) {
+                // Still running: its length so far, as of the scan.
+                row.values.tcTaskDurationS = max(0, Int(scan.timeIntervalSince(started)))
+                row.values.tcTaskRunning = true
+                row.cells[.tcTaskDuration] = Durations.humanize(row.values.tcTaskDurationS) + " -"
+            }
+        }
+    }
+
+    func fillObserved(_ row: inout HostRow, _ o: ObservedState, auditTS: String) {
+        let os: String
+        switch o.osType {
+        case "Darwin": os = "M"
+        case "Linux": os = "L"
+        case "Windows": os = "W"
+        case let other?: os = other.isEmpty ? "-" : String(other.prefix(1)).uppercased()
+        case nil: os = "-"
+        }
+        row.cells[.os] = os
+        row.cells[.role] = o.rolePresent ? (o.role.flatMap { $0.isEmpty ? nil : $0 } ?? "missing") : "missing"
+        row.values.uptimeS = o.uptimeS
+        row.cells[.uptime] = Durations.humanize(o.uptimeS)
+
+        if let v = o.vaultSHA256 {
+            var cell = String(v.prefix(8)) + " " + ((try? Humanhash.humanize(v)) ?? "")
+            if let name = inputs.vaultNames[v] { cell += " (\(name))" }
+            row.cells[.vltSHA] = cell
+        } else {
+            row.cells[.vltSHA] = "-"
+        }
+
+        let override = o.overrideSHA256.flatMap { inputs.overrides[$0] }
+        row.overrideSHA = o.overrideSHA256
+        row.overrideBranch = override?.puppetBranch
+        if let sha = o.overrideSHA256 {
+            var cell = override?.puppetBranch.map { "\($0) (\(sha.prefix(8)))" } ?? String(sha.prefix(8))
+            if override?.workerTypeOverride != nil { cell += " *wt" }
+            row.cells[.sha] = cell
+            row.cells[.wtOvr] = override?.workerTypeOverride != nil ? "Y" : "N"
+        } else {
+            row.cells[.sha] = "-"
+            row.cells[.wtOvr] = "-"
+        }
+
+        let windows = os == "W"
+        let audit = Timestamp.parse(auditTS)
+        if windows {
+            row.cells[.ppLast] = "-"
+        } else {
+            var seconds: Int?
+            if let ts = o.puppet.ts.flatMap(Timestamp.parse), let audit { seconds = max(0, Int(audit.timeIntervalSince(ts))) }
+            else if let epoch = o.puppet.lastRunEpoch, let audit { seconds = max(0, Int(audit.timeIntervalSince1970) - epoch) }
+            row.values.ppLastS = seconds
+            row.values.ppFailed = o.puppet.success.map { !$0 }
+            var cell = seconds.map { Durations.humanize($0) } ?? "--"
+            if seconds != nil, o.puppet.success == false { cell += " FAIL" }
+            row.cells[.ppLast] = cell
+        }
+        row.cells[.ppSHA] = o.puppet.gitSHA.map { String($0.prefix(7)) } ?? "-"
+
+        let (expected, match) = windows ? windowsExpectation(o) : expectation(o, override: override)
+        row.values.expectedSHA = expected
+        row.cells[.ppExp] = expected.map { String($0.prefix(7)) } ?? "-"
+        row.values.ppMatch = match
+        row.cells[.ppMatch] = match.map { $0 ? "Y" : "N" } ?? "-"
+
+        let (applied, reason) = Self.applied(o)
+        row.values.applied = applied
+        row.values.appliedReason = reason
+        row.cells[.applied] = applied.map { $0 ? "Y" : "N" } ?? "-"
+
+        row.values.auditAgeS = age(auditTS)
+        row.cells[.data] = Durations.humanize(row.values.auditAgeS, minUnitMinutes: true) + "/" + Durations.humanize(row.values.tcAgeS, minUnitMinutes: true)
+
+        // HEALTHY: the expected commit, applied with the files on the host now, and a worker that
+        // took work within the hour.
+        if let match {
+            let healthy = match && (row.values.tcActS.map { $0 < 3600 } ?? false) && applied != false
+            row.values.healthy = healthy
+            row.cells[.healthy] = healthy ? "Y" : "N"
+        } else {
+            row.cells[.healthy] = "-"
+        }
+    }
+
+    /// The branch head the host should run, and whether it does (with a successful run).
+    func expectation(_ o: ObservedState, override: OverrideFile?) -> (String?, Bool?) {
+        guard !inputs.refs.isEmpty else { return (nil, nil) }
+        let key: String
+        if o.overridePresent {
+            // An override whose file is unknown or names no GitHub branch has no expected commit;
+            // it is not compared with master.
+            guard let override, let gh = override.githubRepository, let branch = override.puppetBranch, !branch.isEmpty else {
+                return (nil, nil)
+            }
+            key = "\(gh.owner)/\(gh.repo):\(branch)"
+        } else {
+            key = Self.defaultRefKey
+        }
+        guard let ref = inputs.refs[key], !ref.sha.isEmpty else { return (nil, nil) }
+        guard let sha = o.puppet.gitSHA, !sha.isEmpty else { return (ref.sha, nil) }
+        return (ref.sha, sha == ref.sha && o.puppet.success == true)
+    }
+
+    /// Windows: the role's pool image hash from pools.yml, prefix-compared. No pool for the role
+    /// means no expectation (the old tool fell back to ronin_puppet master).
+    func windowsExpectation(_ o: ObservedState) -> (String?, Bool?) {
+        guard let role = o.role, o.rolePresent, !role.isEmpty,
+              let hash = inputs.windowsPools.first(where: { $0.key.replacingOccurrences(of: "-", with: "") == role })?.value,
+              !hash.isEmpty else { return (nil, nil) }
+        guard let sha = o.puppet.gitSHA, !sha.isEmpty else { return (hash, nil) }
+        let matches = sha.hasPrefix(hash) || hash.hasPrefix(String(sha.prefix(7)))
+        return (hash, matches && o.puppet.success != false)
+    }
+
+    /// APPLIED: the last puppet run succeeded with exactly the override and vault on the host now.
+    public static func applied(_ o: ObservedState) -> (Bool?, String?) {
+        let p = o.puppet
+        // Only the state file (last_run_metadata.json) records what a run applied; the older
+        // puppet summaries do not.
+        guard p.ts != nil else { return (nil, p.lastRunEpoch == nil ? "no puppet run recorded" : "no puppet state file (only the puppet summary)") }
+        guard let success = p.success else { return (nil, "the state file does not say whether the run succeeded") }
+        if !success { return (false, "the last puppet run failed") }
+        if o.overridePresent {
+            guard let now = o.overrideSHA256 else { return (nil, "the override's SHA-256 is unknown") }
+            guard let applied = p.overrideSHA else { return (false, "the override was added after the last puppet run") }
+            if applied != now { return (false, "the override changed after the last puppet run") }
+        } else if p.overrideSHA != nil {
+            return (false, "the override was removed after the last puppet run")
+        }
+        if o.vaultPresent {
+            guard let now = o.vaultSHA256 else { return (nil, "the vault's SHA-256 is unknown") }
+            guard let applied = p.vaultSHA else { return (false, "vault.yaml was added after the last puppet run") }
+            if applied != now { return (false, "vault.yaml changed after the last puppet run") }
+        } else if p.vaultSHA != nil {
+            return (false, "vault.yaml was removed after the last puppet run")
+        }
+        return (true, nil)
+    }
+}

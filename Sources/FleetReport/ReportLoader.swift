@@ -1,0 +1,88 @@
+import FleetCore
+import FleetStore
+import Foundation
+
+/// The report's base order before any `sort:`.
+public enum BaseOrder: String, Sendable, CaseIterable {
+    case host, role
+    case ovrBch = "ovr_bch"
+}
+
+/// Reads everything the report joins from the state directory and builds the rows.
+public struct ReportLoader: Sendable {
+    public let state: StateDirectory
+    public let database: FleetDatabase
+
+    public init(state: StateDirectory, database: FleetDatabase) {
+        self.state = state
+        self.database = database
+    }
+
+    /// Every host the store has observed, in natural order.
+    public func knownHosts() async throws -> [String] {
+        try await ObservationStore(database: database).latest().keys.naturallySorted { $0 }
+    }
+
+    public func inputs(for hosts: [String], now: Date = Date()) async throws -> ReportInputs {
+        var inputs = ReportInputs()
+        inputs.now = now
+        let history = try await ObservationStore(database: database).latest(hosts: hosts)
+        for (host, h) in history { inputs.history[host] = (h.latest, h.latestOK) }
+        let services = ServiceStore(database: database)
+        let wanted = Set(hosts)
+        inputs.workers = try await services.latestWorkers().filter { wanted.contains($0.key) }
+        inputs.refs = try await services.currentRefs()
+        inputs.windowsPools = try await services.latestWindowsPools().mapValues(\.hash)
+        inputs.notes = try await NotesStore(database: database).displays()
+
+        let overrides = ContentStore(directory: state.overrides, fileMode: 0o644)
+        var seen = Set<String>()
+        for h in history.values {
+            for record in [h.latest, h.latestOK].compactMap({ $0 }) {
+                guard let sha = record.observed?.overrideSHA256, seen.insert(sha).inserted,
+                      let url = overrides.path(forSHA: sha), let data = FileManager.default.contents(atPath: url.path) else { continue }
+                inputs.overrides[sha] = OverrideFile(text: String(decoding: data, as: UTF8.self))
+            }
+        }
+        inputs.vaultNames = vaultNames()
+        return inputs
+    }
+
+    /// Friendly names people gave vault files: links in the vault store pointing at a content file.
+    func vaultNames() -> [String: String] {
+        let dir = state.vaultYAMLs
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { return [:] }
+        var out: [String: String] = [:]
+        for name in names.sorted() where !name.hasPrefix(".") {
+            let link = dir.appendingPathComponent(name).path
+            guard (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) != nil,
+                  let data = FileManager.default.contents(atPath: link) else { continue }
+            let sha = Digest.sha256Hex(data)
+            if out[sha] == nil { out[sha] = name }
+        }
+        return out
+    }
+
+    /// Rows for `hosts` in base order; hosts are kept as given (a list's order does not matter).
+    public func rows(for hosts: [String], order: BaseOrder = .host, now: Date = Date()) async throws -> [HostRow] {
+        let builder = RowBuilder(inputs: try await inputs(for: hosts, now: now))
+        let rows = hosts.map(builder.row)
+        switch order {
+        case .host:
+            return rows.naturallySorted(by: \.host)
+        case .role:
+            return rows.sorted { a, b in
+                let ra = ["-", "?", "missing", ""].contains(a[.role]) ? nil : a[.role]
+                let rb = ["-", "?", "missing", ""].contains(b[.role]) ? nil : b[.role]
+                switch (ra, rb) {
+                case let (x?, y?) where x != y: return x < y
+                case (nil, _?): return false
+                case (_?, nil): return true
+                default: return NaturalOrder.less(a.host, b.host)
+                }
+            }
+        case .ovrBch:
+            return Query("sort:ovr_bch").apply(rows.naturallySorted(by: \.host))
+        }
+    }
+}

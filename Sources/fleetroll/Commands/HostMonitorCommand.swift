@@ -1,0 +1,155 @@
+import ArgumentParser
+import FleetCore
+import FleetReport
+import FleetStore
+import Foundation
+
+struct HostMonitorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "host-monitor",
+        abstract: "Report the fleet: one row per host with the columns a rollout is judged by.",
+        discussion: """
+            Columns: HOST OS ROLE VLT_SHA OVR_BCH UPTIME PP_LAST PP_SHA PP_EXP PP_MATCH APPLIED TC_ACT \
+            TC_T_DUR TC_QUAR DATA HEALTHY STATUS NOTE (filter-only: pool, wt_ovr).
+            PP_MATCH: puppet's last run applied the head of the branch the host should follow and \
+            succeeded. APPLIED: that run applied exactly the override and vault.yaml on the host now. \
+            HEALTHY: PP_MATCH, APPLIED not N, and the Taskcluster worker active within the hour. \
+            STATUS: OK, UNK (never gathered) or the latest gather's error class.
+
+            --filter takes the query language: conditions COL OP VALUE (OP one of = != > < >= <= ~; \
+            durations like 20h or 1d 04h compare as time; a|b alternatives; col= for "no value") and \
+            sort:col[:desc],... For example: --filter 'healthy=n pp_last>20h sort:pp_last:desc'.
+            Without --once the live view is not available yet (it comes with the TUI).
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Hosts, comma lists, or one .list file; omit for every host in the store.", valueName: "HOST_OR_FILE"))
+    var hosts: [String] = []
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Print once and exit.")
+    var once = false
+
+    @Flag(help: "Print a JSON array of {host, row, values, status, observed, record, taskcluster}.")
+    var json = false
+
+    @Option(help: "Base order before any sort: host, role or ovr_bch.")
+    var sort = "host"
+
+    @Option(help: "Query: conditions and sort: keys.")
+    var filter: String?
+
+    @Option(help: ArgumentHelp("A filter file, or the name of one in ./configs/filters or <state>/filters.", valueName: "name-or-path"))
+    var filterFile: String?
+
+    @Option(help: ArgumentHelp("Columns to show, in order, e.g. host,pp_match,healthy,status.", valueName: "cols"))
+    var columns: String?
+
+    @Flag(help: "Print only the host names that pass the filter, one per line.")
+    var hostnameOnly = false
+
+    func validate() throws {
+        if filter != nil && filterFile != nil { throw ValidationError("--filter and --filter-file are mutually exclusive.") }
+        if hostnameOnly && json { throw ValidationError("--hostname-only and --json are mutually exclusive.") }
+        guard BaseOrder(rawValue: sort.lowercased()) != nil else { throw ValidationError("--sort must be host, role or ovr_bch.") }
+        if let columns {
+            for name in columns.split(separator: ",") where ReportColumn.named(String(name).trimmingCharacters(in: .whitespaces)) == nil {
+                throw ValidationError("--columns: unknown column '\(name)' (known: \(ReportColumn.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+        }
+    }
+
+    func run() async throws {
+        guard once || json || hostnameOnly else {
+            throw CLIError.usage("the live monitor is not built yet; use --once (or --json) for a report")
+        }
+        let queryText = try resolveQuery()
+        let query = Query(queryText ?? "")
+        if let text = queryText, let issue = query.validate(text) { throw CLIError.usage("--filter: \(issue)") }
+        let state = global.state
+        let database = try global.openDatabase()
+        let loader = ReportLoader(state: state, database: database)
+        let names = hosts.isEmpty ? try await loader.knownHosts() : try resolveHosts(hosts).hosts.map(\.description)
+        let rows = query.apply(try await loader.rows(for: names, order: BaseOrder(rawValue: sort.lowercased()) ?? .host))
+        if hostnameOnly {
+            for r in rows { print(r.host) }
+        } else if json {
+            print(try await ReportJSON.render(rows, database: database))
+        } else {
+            let cols = columns.map { $0.split(separator: ",").compactMap { ReportColumn.named(String($0).trimmingCharacters(in: .whitespaces)) } }
+            print(ReportTable(columns: cols ?? ReportColumn.displayed).render(rows))
+        }
+    }
+
+    func resolveQuery() throws -> String? {
+        guard let filterFile else { return filter }
+        let dirs = [FileManager.default.currentDirectoryPath + "/configs/filters", global.state.root.path + "/filters"]
+        do { return try NamedFilters.resolve(filterFile, directories: dirs).query } catch { throw CLIError.usage(error.message) }
+    }
+}
+
+/// The report as a text table: widths fitted to the content, nothing cut, two spaces apart.
+struct ReportTable {
+    let columns: [ReportColumn]
+
+    func render(_ rows: [HostRow]) -> String {
+        var widths = columns.map(\.header.count)
+        for row in rows {
+            for (i, c) in columns.enumerated() { widths[i] = max(widths[i], Terminal.clean(row[c]).count) }
+        }
+        func line(_ cells: [String], colour: (Int, String) -> String) -> String {
+            cells.enumerated().map { i, cell in
+                let padded = cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                return colour(i, padded)
+            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }
+        var out = [line(columns.map(\.header)) { _, s in s }]
+        for row in rows {
+            out.append(line(columns.map { Terminal.clean(row[$0]) }) { i, s in colour(columns[i], s) })
+        }
+        return out.joined(separator: "\n")
+    }
+
+    /// Only the verdict columns are coloured, and only on a terminal.
+    func colour(_ column: ReportColumn, _ text: String) -> String {
+        let value = text.trimmingCharacters(in: .whitespaces)
+        switch column {
+        case .healthy, .ppMatch, .applied:
+            return value == "Y" ? Terminal.green(text) : value == "N" ? Terminal.red(text) : text
+        case .status:
+            return value == "OK" ? text : Terminal.red(text)
+        case .tcQuar:
+            return value == "YES" ? Terminal.yellow(text) : text
+        default:
+            return text
+        }
+    }
+}
+
+/// The report as JSON: rows in display order, each with its display strings (keyed like the
+/// query language), typed values, and the raw records it was built from.
+enum ReportJSON {
+    static func render(_ rows: [HostRow], database: FleetDatabase) async throws -> String {
+        let hosts = rows.map(\.host)
+        let history = try await ObservationStore(database: database).latest(hosts: hosts)
+        let workers = try await ServiceStore(database: database).latestWorkers()
+        let encoder = JSONEncoder()
+        func object<T: Encodable>(_ v: T?) -> Any {
+            guard let v, let data = try? encoder.encode(v), let o = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return NSNull() }
+            return o
+        }
+        let array: [[String: Any]] = rows.map { row in
+            var cells: [String: Any] = [:]
+            for c in ReportColumn.allCases { cells[c.rawValue] = row[c] }
+            let h = history[row.host]
+            return [
+                "host": row.host, "row": cells, "values": object(row.values), "status": row.status,
+                "error": row.error as Any? ?? NSNull(), "error_class": h?.latest.errorClass?.rawValue as Any? ?? NSNull(),
+                "observed": object((h?.latest.ok == true ? h?.latest : h?.latestOK)?.observed),
+                "record": object(h?.latest), "taskcluster": object(workers[row.host]),
+            ]
+        }
+        return JSONOutput.render(array)
+    }
+}
