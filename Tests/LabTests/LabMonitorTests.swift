@@ -1,0 +1,108 @@
+import FleetCore
+import FleetLab
+import Foundation
+import Testing
+
+/// host-monitor after `fleetroll gather` on a lab with one host per verdict.
+@Suite("host-monitor against the lab", .enabled(if: isRoot, Comment(rawValue: needsRoot)))
+struct LabMonitorTests {
+    static let vault = "---\nsecret: lab\n"
+    static let override = ScenarioGenerator.overrideFile(branch: "relops-1234-talos-update", user: "aerickson")
+
+    static func host(_ short: String, _ edit: (inout ScenarioHost) -> Void) -> ScenarioHost {
+        var h = ScenarioHost(name: short + ".test.releng.mdc1.mozilla.com", os: .linux)
+        h.role = "gecko_t_linux_talos"
+        h.vault = vault
+        h.puppetState = LabGatherTests.state(gitSHA: ScenarioGenerator.masterSHA, success: true, exitCode: 2, override: nil, vault: vault)
+        var w = WorkerScenario()
+        w.lastActiveAgo = 120
+        w.taskStartedAgo = 900
+        w.taskDuration = 600
+        h.worker = w
+        edit(&h)
+        return h
+    }
+
+    static var scenario: Scenario {
+        var gh = GitHubScenario(repos: [
+            "mozilla-platform-ops/ronin_puppet": ["master": ScenarioGenerator.masterSHA],
+            "aerickson/ronin_puppet": ["relops-1234-talos-update": ScenarioGenerator.branchSHA],
+        ])
+        gh.windowsPools = [:]
+        return Scenario(hosts: [
+            host("t-linux64-ms-401") { _ in },                                                        // healthy
+            host("t-linux64-ms-402") { $0.puppetState?["git_sha"] = .string(ScenarioGenerator.branchSHA) },  // wrong commit
+            host("t-linux64-ms-403") { $0.puppetState?["success"] = .bool(false); $0.puppetState?["exit_code"] = .int(6) },
+            host("t-linux64-ms-404") {                                                             // override not yet applied
+                $0.override = override
+                $0.puppetState?["git_sha"] = .string(ScenarioGenerator.branchSHA)
+            },
+            host("t-linux64-ms-405") { $0.worker?.lastActiveAgo = 3 * 3600 },                       // TC idle
+            host("t-linux64-ms-406") { $0.worker?.quarantineIn = 86400; $0.worker?.lastActiveAgo = 5 * 3600 },
+            host("t-linux64-ms-407") { $0.fault = .down },                                         // unreachable
+        ], github: gh)
+    }
+
+    @Test func everyVerdictIsRight() async throws {
+        let labDir = try makeTemporaryDirectory("lab-mon")
+        let state = try makeTemporaryDirectory("state-mon")
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let lab = try Lab.up(scenario: Self.scenario, directory: labDir, servicesExecutable: Binaries.directory + "/fleetroll-lab")
+        defer { _ = try? Lab.down(directory: labDir) }
+        try FileManager.default.copyItem(atPath: lab.configPath, toPath: state + "/config.toml")
+        let gather = try runCommand([Binaries.fleetroll, "gather", "--state-dir", state, "--ssh-option", "-F \(lab.sshConfigPath)",
+                                     "--connect-timeout", "2", "-q", lab.hostListPath])
+        #expect(gather.exitCode == 1, "one host is down: \(gather.stdout)\(gather.stderr)")
+
+        // The list plus a host that was never gathered.
+        let list = state + "/fleet.list"
+        let never = "t-linux64-ms-499.test.releng.mdc1.mozilla.com"
+        try (Self.scenario.hosts.map(\.name) + [never]).joined(separator: "\n").write(toFile: list, atomically: true, encoding: .utf8)
+
+        let report = try runCommand([Binaries.fleetroll, "host-monitor", "--state-dir", state, "--once", "--json", list])
+        #expect(report.exitCode == 0, "\(report.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.count == 8)
+        var byShort: [String: [String: String]] = [:]
+        for r in rows {
+            let host = r["host"] as! String
+            byShort[String(host.split(separator: ".")[0])] = r["row"] as? [String: String]
+        }
+        func expect(_ short: String, status: String, match: String, applied: String, healthy: String, _ extra: [String: String] = [:]) {
+            let row = byShort[short] ?? [:]
+            #expect(row["status"] == status, "\(short) status: \(row)")
+            #expect(row["pp_match"] == match, "\(short) pp_match: \(row)")
+            #expect(row["applied"] == applied, "\(short) applied: \(row)")
+            #expect(row["healthy"] == healthy, "\(short) healthy: \(row)")
+            for (k, v) in extra { #expect(row[k] == v, "\(short) \(k): \(row)") }
+        }
+        expect("t-linux64-ms-401", status: "OK", match: "Y", applied: "Y", healthy: "Y", ["pp_exp": String(ScenarioGenerator.masterSHA.prefix(7))])
+        expect("t-linux64-ms-402", status: "OK", match: "N", applied: "Y", healthy: "N")
+        expect("t-linux64-ms-403", status: "OK", match: "N", applied: "N", healthy: "N")
+        expect("t-linux64-ms-404", status: "OK", match: "Y", applied: "N", healthy: "N", ["pp_exp": String(ScenarioGenerator.branchSHA.prefix(7))])
+        expect("t-linux64-ms-405", status: "OK", match: "Y", applied: "Y", healthy: "N", ["tc_act": "3h 00m"])
+        expect("t-linux64-ms-406", status: "OK", match: "Y", applied: "Y", healthy: "N", ["tc_quar": "YES"])
+        expect("t-linux64-ms-407", status: "UNREACHABLE", match: "-", applied: "-", healthy: "-")
+        expect("t-linux64-ms-499", status: "UNK", match: "?", applied: "?", healthy: "?")
+        let first = try #require(rows.first)
+        #expect((first["observed"] as? [String: Any])?["role"] as? String == "gecko_t_linux_talos", "jq '.[].observed.role' works")
+        #expect((rows[3]["values"] as? [String: Any])?["applied_reason"] as? String == "the override was added after the last puppet run")
+
+        let unhealthy = try runCommand([Binaries.fleetroll, "host-monitor", "--state-dir", state, "--once", "--hostname-only",
+                                        "--filter", "healthy=n", list])
+        #expect(unhealthy.stdout.split(separator: "\n").map { String($0.split(separator: ".")[0]) }
+                == ["t-linux64-ms-402", "t-linux64-ms-403", "t-linux64-ms-404", "t-linux64-ms-405", "t-linux64-ms-406"])
+
+        let table = try runCommand([Binaries.fleetroll, "host-monitor", "--state-dir", state, "--once", list, "--filter", "status!=ok sort:status"])
+        let lines = table.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("HOST") == true)
+        #expect(lines.count == 3)
+        #expect(lines[1].contains("t-linux64-ms-499") && lines[1].contains("UNK"))
+
+        let bad = try runCommand([Binaries.fleetroll, "host-monitor", "--state-dir", state, "--once", list, "--filter", "healthy=n bogus>1h"])
+        #expect(bad.exitCode == 2)
+        #expect(bad.stderr.contains("unknown column: bogus"))
+        let named = try runCommand([Binaries.fleetroll, "host-monitor", "--state-dir", state, "--once", "--hostname-only", "--filter-file", "quarantined", list])
+        #expect(named.stdout.contains("t-linux64-ms-406"), "named filters from ./configs/filters: \(named.stderr)")
+    }
+}
