@@ -77,7 +77,7 @@ let package = Package(
         .target(
             name: "FleetLab",
             dependencies: [
-                "FleetCore", "FleetSSH", .product(name: "Yams", package: "Yams"),
+                "FleetCore", "FleetSSH", "FleetStore", .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -94,7 +94,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "fleetroll-lab",
-            dependencies: ["FleetLab", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["FleetLab", "FleetStore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
         .testTarget(name: "FleetStoreTests", dependencies: ["FleetCore", "FleetStore", .product(name: "GRDB", package: "GRDB.swift")]),

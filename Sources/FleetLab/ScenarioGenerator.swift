@@ -98,5 +98,5 @@ public enum ScenarioGenerator {
         ]
     }
 
-    static func sha256Hex(_ s: String) -> String { Digest.sha256Hex(Data(s.utf8)) }
+    public static func sha256Hex(_ s: String) -> String { Digest.sha256Hex(Data(s.utf8)) }
 }

@@ -65,8 +65,16 @@ public struct ReportLoader: Sendable {
 
     /// Rows for `hosts` in base order; hosts are kept as given (a list's order does not matter).
     public func rows(for hosts: [String], order: BaseOrder = .host, now: Date = Date()) async throws -> [HostRow] {
-        let builder = RowBuilder(inputs: try await inputs(for: hosts, now: now))
-        let rows = hosts.map(builder.row)
+        try await report(for: hosts, order: order, now: now).rows
+    }
+
+    /// The rows and the data they were built from (the JSON view shows both).
+    public func report(for hosts: [String], order: BaseOrder = .host, now: Date = Date()) async throws -> (rows: [HostRow], inputs: ReportInputs) {
+        let inputs = try await inputs(for: hosts, now: now)
+        return (sorted(hosts.map(RowBuilder(inputs: inputs).row), order), inputs)
+    }
+
+    func sorted(_ rows: [HostRow], _ order: BaseOrder) -> [HostRow] {
         switch order {
         case .host:
             return rows.naturallySorted(by: \.host)

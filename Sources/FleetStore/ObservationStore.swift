@@ -34,18 +34,26 @@ public struct ObservationStore: Sendable {
 
     /// Stores one observation and applies retention for its host in the same transaction.
     public func insert(_ observation: HostObservation) async throws {
-        let json = String(decoding: try StoredJSON.encoder.encode(observation), as: UTF8.self)
+        try await insert([observation])
+    }
+
+    /// Stores observations in one transaction, applying retention for each host.
+    public func insert(_ observations: [HostObservation]) async throws {
+        let rows = try observations.map { o in
+            ObservationRow(id: nil, host: o.host, ts: o.ts, ok: o.ok, errorClass: o.errorClass?.rawValue,
+                           data: String(decoding: try StoredJSON.encoder.encode(o), as: UTF8.self))
+        }
         let keep = database.retention
         try await database.writer.write { db in
-            var row = ObservationRow(id: nil, host: observation.host, ts: observation.ts, ok: observation.ok,
-                                     errorClass: observation.errorClass?.rawValue, data: json)
-            try row.insert(db)
-            try db.execute(sql: """
-                DELETE FROM host_observations
-                WHERE host = ?1
-                  AND id NOT IN (SELECT id FROM host_observations WHERE host = ?1 ORDER BY id DESC LIMIT ?2)
-                  AND id != COALESCE((SELECT MAX(id) FROM host_observations WHERE host = ?1 AND ok = 1), -1)
-                """, arguments: [observation.host, keep])
+            for var row in rows {
+                try row.insert(db)
+                try db.execute(sql: """
+                    DELETE FROM host_observations
+                    WHERE host = ?1
+                      AND id NOT IN (SELECT id FROM host_observations WHERE host = ?1 ORDER BY id DESC LIMIT ?2)
+                      AND id != COALESCE((SELECT MAX(id) FROM host_observations WHERE host = ?1 AND ok = 1), -1)
+                    """, arguments: [row.host, keep])
+            }
         }
     }
 

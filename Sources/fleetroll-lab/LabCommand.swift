@@ -1,5 +1,6 @@
 import ArgumentParser
 import FleetLab
+import FleetStore
 import Foundation
 
 @main
@@ -11,7 +12,7 @@ struct LabCommand: AsyncParsableCommand {
             Each host is a real OpenSSH sshd on its own loopback address (127.77.N.x), in its own \
             mount namespace with its own /etc, /root, /opt, /var/root and /home. Needs root.
             """,
-        subcommands: [Up.self, Down.self, Status.self, GenerateScenario.self, Serve.self]
+        subcommands: [Up.self, Down.self, Status.self, GenerateScenario.self, Serve.self, SeedStore.self]
     )
 }
 
@@ -104,6 +105,20 @@ extension LabCommand {
             let state = try LabState.load(directory: lab.dir)
             let scenario = try Scenario.load(path: lab.dir + "/scenario.yaml")
             try await LabServices.serve(scenario: scenario, address: "\(state.subnet).1")
+        }
+    }
+
+    /// Fills a state directory with a synthetic fleet, for the report benchmark.
+    struct SeedStore: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "seed-store", abstract: "Fill a state directory with a synthetic fleet (benchmarks).")
+
+        @Option(help: "The fleetroll state directory to fill.") var stateDir: String
+        @Option(help: "Hosts.") var hosts = 1000
+        @Option(help: "Observations per host.") var observations = 10
+
+        func run() async throws {
+            try await StoreSeeder.seed(state: StateDirectory(root: URL(fileURLWithPath: stateDir)), hosts: hosts, observationsPerHost: observations)
+            print("Seeded \(stateDir) with \(hosts) hosts x \(observations) observations.")
         }
     }
 

@@ -102,6 +102,17 @@ struct SupportTests {
         #expect(Timestamp.parse(text) == nil)
     }
 
+    @Test(arguments: ["1970-01-01T00:00:00+00:00", "2000-02-29T23:59:59+00:00", "2024-02-29T12:00:00+00:00",
+                      "2026-12-31T23:59:59+00:00", "2100-03-01T00:00:00+00:00", "1969-12-31T23:59:59+00:00"])
+    func roundTrips(_ text: String) throws {
+        #expect(Timestamp.iso(try #require(Timestamp.parse(text))) == text)
+    }
+
+    @Test func checksDays() {
+        #expect(Timestamp.parse("2025-02-29T00:00:00Z") == nil)
+        #expect(Timestamp.parse("2026-04-31T00:00:00Z") == nil)
+    }
+
     @Test func writesTheOldFormat() {
         #expect(Timestamp.iso(Date(timeIntervalSince1970: 1_769_488_200.9)) == "2026-01-27T04:30:00+00:00")
     }

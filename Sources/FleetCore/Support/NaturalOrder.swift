@@ -1,7 +1,8 @@
 /// Orders strings the way people read host names: `ms-2` before `ms-10`.
 public enum NaturalOrder {
-    public static func less(_ a: String, _ b: String) -> Bool {
-        let x = chunks(a), y = chunks(b)
+    public static func less(_ a: String, _ b: String) -> Bool { less(chunks(a), chunks(b)) }
+
+    static func less(_ x: [Chunk], _ y: [Chunk]) -> Bool {
         for (l, r) in zip(x, y) where l != r {
             switch (l, r) {
             case (.number(let m, let ms), .number(let n, let ns)): return m != n ? m < n : ms < ns
@@ -40,6 +41,7 @@ public enum NaturalOrder {
 extension Sequence {
     /// Sorted by a string key in natural order.
     public func naturallySorted(by key: (Element) -> String) -> [Element] {
-        sorted { NaturalOrder.less(key($0), key($1)) }
+        // Each key is split once, not once per comparison.
+        map { (NaturalOrder.chunks(key($0)), $0) }.sorted { NaturalOrder.less($0.0, $1.0) }.map(\.1)
     }
 }

@@ -5,9 +5,40 @@ public enum Timestamp {
     /// ISO-8601 UTC at second resolution with a `+00:00` offset (`2026-01-27T04:30:00+00:00`),
     /// the format of every record the old tool wrote; kept so existing jq filters still work.
     public static func iso(_ date: Date) -> String {
-        let c = utcCalendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d+00:00",
-                      c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
+        let t = Int(date.timeIntervalSince1970.rounded(.down))
+        let days = t >= 0 ? t / 86400 : (t - 86399) / 86400
+        let secs = t - days * 86400
+        let (y, m, d) = civil(fromDays: days)
+        return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T" + pad(secs / 3600, 2) + ":" + pad(secs % 3600 / 60, 2)
+            + ":" + pad(secs % 60, 2) + "+00:00"
+    }
+
+    static func pad(_ n: Int, _ width: Int) -> String {
+        let s = String(n)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+
+    // Calendar arithmetic without Foundation's Calendar, which is slow on Linux and is called for
+    // every timestamp of every row of a report (Howard Hinnant's days-from-civil algorithms).
+    static func days(fromCivil y: Int, _ m: Int, _ d: Int) -> Int {
+        let y = m <= 2 ? y - 1 : y
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    static func civil(fromDays z: Int) -> (Int, Int, Int) {
+        let z = z + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
     public static func now() -> String { iso(Date()) }
@@ -63,15 +94,9 @@ public enum Timestamp {
                 return nil
             }
         }
-        guard i == chars.count, (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, sec <= 60 else { return nil }
-        let comps = DateComponents(year: y, month: mo, day: d, hour: h, minute: mi, second: sec)
-        guard let base = utcCalendar.date(from: comps) else { return nil }
-        return base.addingTimeInterval(fraction - Double(offset))
+        let monthDays = [31, (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard i == chars.count, (1...12).contains(mo), d >= 1, d <= monthDays[mo - 1], h < 24, mi < 60, sec <= 60 else { return nil }
+        let epoch = days(fromCivil: y, mo, d) * 86400 + h * 3600 + mi * 60 + sec
+        return Date(timeIntervalSince1970: Double(epoch) + fraction - Double(offset))
     }
-
-    private static let utcCalendar: Calendar = {
-        var c = Calendar(identifier: .gregorian)
-        c.timeZone = TimeZone(identifier: "UTC")!
-        return c
-    }()
 }

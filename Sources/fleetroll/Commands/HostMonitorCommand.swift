@@ -71,11 +71,12 @@ struct HostMonitorCommand: AsyncParsableCommand {
         let database = try global.openDatabase()
         let loader = ReportLoader(state: state, database: database)
         let names = hosts.isEmpty ? try await loader.knownHosts() : try resolveHosts(hosts).hosts.map(\.description)
-        let rows = query.apply(try await loader.rows(for: names, order: BaseOrder(rawValue: sort.lowercased()) ?? .host))
+        let report = try await loader.report(for: names, order: BaseOrder(rawValue: sort.lowercased()) ?? .host)
+        let rows = query.apply(report.rows)
         if hostnameOnly {
-            for r in rows { print(r.host) }
+            print(rows.map(\.host).joined(separator: "\n"))
         } else if json {
-            print(try await ReportJSON.render(rows, database: database))
+            print(ReportJSON.render(rows, inputs: report.inputs))
         } else {
             let cols = columns.map { $0.split(separator: ",").compactMap { ReportColumn.named(String($0).trimmingCharacters(in: .whitespaces)) } }
             print(ReportTable(columns: cols ?? ReportColumn.displayed).render(rows))
@@ -94,19 +95,26 @@ struct ReportTable {
     let columns: [ReportColumn]
 
     func render(_ rows: [HostRow]) -> String {
+        let table = rows.map { row in columns.map { Terminal.clean(row[$0]) } }
         var widths = columns.map(\.header.count)
-        for row in rows {
-            for (i, c) in columns.enumerated() { widths[i] = max(widths[i], Terminal.clean(row[c]).count) }
+        for cells in table {
+            for (i, cell) in cells.enumerated() where cell.count > widths[i] { widths[i] = cell.count }
         }
         func line(_ cells: [String], colour: (Int, String) -> String) -> String {
-            cells.enumerated().map { i, cell in
-                let padded = cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-                return colour(i, padded)
-            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+            var out = ""
+            for (i, cell) in cells.enumerated() {
+                if i > 0 { out += "  " }
+                // The last cell is not padded, so lines carry no trailing spaces.
+                let padded = i == cells.count - 1 ? cell : cell + String(repeating: " ", count: max(0, widths[i] - cell.count))
+                out += colour(i, padded)
+            }
+            return out
         }
         var out = [line(columns.map(\.header)) { _, s in s }]
-        for row in rows {
-            out.append(line(columns.map { Terminal.clean(row[$0]) }) { i, s in colour(columns[i], s) })
+        out.reserveCapacity(rows.count + 1)
+        let colourOn = Terminal.colorEnabled
+        for cells in table {
+            out.append(line(cells) { i, s in colourOn ? colour(columns[i], s) : s })
         }
         return out.joined(separator: "\n")
     }
@@ -130,26 +138,45 @@ struct ReportTable {
 /// The report as JSON: rows in display order, each with its display strings (keyed like the
 /// query language), typed values, and the raw records it was built from.
 enum ReportJSON {
-    static func render(_ rows: [HostRow], database: FleetDatabase) async throws -> String {
-        let hosts = rows.map(\.host)
-        let history = try await ObservationStore(database: database).latest(hosts: hosts)
-        let workers = try await ServiceStore(database: database).latestWorkers()
-        let encoder = JSONEncoder()
-        func object<T: Encodable>(_ v: T?) -> Any {
-            guard let v, let data = try? encoder.encode(v), let o = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return NSNull() }
-            return o
+    struct Row: Encodable {
+        var host: String
+        var row: [String: String]
+        var values: RowValues
+        var status: String
+        var error: String?
+        var errorClass: ErrorClass?
+        var observed: ObservedState?
+        var record: HostObservation?
+        var taskcluster: WorkerRecord?
+
+        enum CodingKeys: String, CodingKey {
+            case host, row, values, status, error, observed, record, taskcluster
+            case errorClass = "error_class"
         }
-        let array: [[String: Any]] = rows.map { row in
-            var cells: [String: Any] = [:]
-            for c in ReportColumn.allCases { cells[c.rawValue] = row[c] }
-            let h = history[row.host]
-            return [
-                "host": row.host, "row": cells, "values": object(row.values), "status": row.status,
-                "error": row.error as Any? ?? NSNull(), "error_class": h?.latest.errorClass?.rawValue as Any? ?? NSNull(),
-                "observed": object((h?.latest.ok == true ? h?.latest : h?.latestOK)?.observed),
-                "record": object(h?.latest), "taskcluster": object(workers[row.host]),
-            ]
+
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(host, forKey: .host)
+            try c.encode(row, forKey: .row)
+            try c.encode(values, forKey: .values)
+            try c.encode(status, forKey: .status)
+            try c.encode(error, forKey: .error)
+            try c.encode(errorClass, forKey: .errorClass)
+            try c.encode(observed, forKey: .observed)
+            try c.encode(record, forKey: .record)
+            try c.encode(taskcluster, forKey: .taskcluster)
         }
-        return JSONOutput.render(array)
+    }
+
+    static func render(_ rows: [HostRow], inputs: ReportInputs) -> String {
+        let out = rows.map { r -> Row in
+            let h = inputs.history[r.host]
+            var cells: [String: String] = [:]
+            for c in ReportColumn.allCases { cells[c.rawValue] = r[c] }
+            return Row(host: r.host, row: cells, values: r.values, status: r.status, error: r.error,
+                       errorClass: h?.latest.errorClass, observed: (h?.latest.ok == true ? h?.latest : h?.latestOK)?.observed,
+                       record: h?.latest, taskcluster: inputs.workers[r.host])
+        }
+        return JSONOutput.encode(out)
     }
 }

@@ -7,9 +7,9 @@ enum Terminal {
     static var stderrIsTTY: Bool { isatty(STDERR_FILENO) == 1 }
 
     /// Colour only on a terminal, and never when NO_COLOR is set.
-    static var colorEnabled: Bool {
+    static let colorEnabled: Bool = {
         stdoutIsTTY && (ProcessInfo.processInfo.environment["NO_COLOR"]?.isEmpty ?? true)
-    }
+    }()
 
     static func paint(_ text: String, _ code: String) -> String {
         colorEnabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
@@ -22,7 +22,9 @@ enum Terminal {
     /// Text that came from a host, made safe for a terminal: control characters (escape
     /// sequences a hostile host could send) are shown as `?`; newlines and tabs stay.
     static func clean(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { s in
+        // Most cells are plain ASCII text; only look closer when there is something to replace.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.map { s in
             s == "\n" || s == "\t" || !(s.properties.generalCategory == .control || s.properties.generalCategory == .format) ? s : "?"
         }))
     }
