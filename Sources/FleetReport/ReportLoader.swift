@@ -20,7 +20,7 @@ public struct ReportLoader: Sendable {
 
     /// Every host the store has observed, in natural order.
     public func knownHosts() async throws -> [String] {
-        try await ObservationStore(database: database).latest().keys.naturallySorted { $0 }
+        try await ObservationStore(database: database).hosts().naturallySorted { $0 }
     }
 
     public func inputs(for hosts: [String], now: Date = Date()) async throws -> ReportInputs {
@@ -45,6 +45,12 @@ public struct ReportLoader: Sendable {
             }
         }
         inputs.vaultNames = vaultNames()
+        // A fleet has a handful of vault files: label each once, not once per host.
+        for h in history.values {
+            for sha in [h.latest.observed?.vaultSHA256, h.latestOK?.observed?.vaultSHA256].compactMap({ $0 }) where inputs.vaultLabels[sha] == nil {
+                inputs.vaultLabels[sha] = RowBuilder.vaultLabel(sha, name: inputs.vaultNames[sha])
+            }
+        }
         return inputs
     }
 

@@ -76,13 +76,25 @@ public struct ObservationStore: Sendable {
                 """))
         }
         let wanted = hosts.map(Set.init)
-        var okByHost: [String: HostObservation] = [:]
-        for row in okRows where wanted?.contains(row.host) ?? true { okByHost[row.host] = try Self.decode(row) }
+        var decoded: [Int64: HostObservation] = [:]
+        func decodeOnce(_ row: ObservationRow) throws -> HostObservation {
+            if let id = row.id, let done = decoded[id] { return done }
+            let o = try Self.decode(row)
+            if let id = row.id { decoded[id] = o }
+            return o
+        }
         var out: [String: HostHistory] = [:]
         for row in latestRows where wanted?.contains(row.host) ?? true {
-            out[row.host] = HostHistory(latest: try Self.decode(row), latestOK: okByHost[row.host])
+            out[row.host] = HostHistory(latest: try decodeOnce(row), latestOK: nil)
         }
+        // Usually the latest observation is also the latest successful one: decode it once.
+        for row in okRows where out[row.host] != nil { out[row.host]?.latestOK = try decodeOnce(row) }
         return out
+    }
+
+    /// Every host with at least one observation.
+    public func hosts() async throws -> [String] {
+        try await database.writer.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT host FROM host_observations") }
     }
 
     static func decode(_ row: ObservationRow) throws -> HostObservation {

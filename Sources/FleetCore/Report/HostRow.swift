@@ -79,6 +79,8 @@ public struct ReportInputs: Sendable {
     public var overrides: [String: OverrideFile] = [:]
     /// Friendly names (links in the vault store) by vault SHA-256.
     public var vaultNames: [String: String] = [:]
+    /// VLT_SHA cells already made, by vault SHA-256.
+    public var vaultLabels: [String: String] = [:]
     /// Display text of each host's notes.
     public var notes: [String: String] = [:]
     public var now = Date()

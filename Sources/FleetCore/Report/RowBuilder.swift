@@ -81,9 +81,7 @@ public struct RowBuilder: Sendable {
         row.cells[.uptime] = Durations.humanize(o.uptimeS)
 
         if let v = o.vaultSHA256 {
-            var cell = String(v.prefix(8)) + " " + ((try? Humanhash.humanize(v)) ?? "")
-            if let name = inputs.vaultNames[v] { cell += " (\(name))" }
-            row.cells[.vltSHA] = cell
+            row.cells[.vltSHA] = inputs.vaultLabels[v] ?? Self.vaultLabel(v, name: inputs.vaultNames[v])
         } else {
             row.cells[.vltSHA] = "-"
         }
@@ -140,6 +138,13 @@ public struct RowBuilder: Sendable {
         } else {
             row.cells[.healthy] = "-"
         }
+    }
+
+    /// VLT_SHA: `bbbbbbbb ack-ack (prod)`, the name being a link people made in the vault store.
+    public static func vaultLabel(_ sha: String, name: String?) -> String {
+        var cell = String(sha.prefix(8)) + " " + ((try? Humanhash.humanize(sha)) ?? "")
+        if let name { cell += " (\(name))" }
+        return cell
     }
 
     /// The branch head the host should run, and whether it does (with a successful run).
