@@ -92,6 +92,21 @@ public struct ObservationStore: Sendable {
         return out
     }
 
+    /// The id of the newest observation (0 for none), for following new ones.
+    public func newestID() async throws -> Int64 {
+        try await database.writer.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM host_observations") ?? 0 }
+    }
+
+    /// Hosts observed after `id`, in the order their observations were stored, and the new
+    /// newest id. Ids, not timestamps: two gathers in the same second are both seen.
+    public func hostsObserved(after id: Int64) async throws -> (hosts: [String], newest: Int64) {
+        let rows: [(Int64, String)] = try await database.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, host FROM host_observations WHERE id > ? ORDER BY id", arguments: [id])
+                .map { ($0["id"], $0["host"]) }
+        }
+        return (rows.map(\.1), rows.last?.0 ?? id)
+    }
+
     /// Every host with at least one observation.
     public func hosts() async throws -> [String] {
         try await database.writer.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT host FROM host_observations") }

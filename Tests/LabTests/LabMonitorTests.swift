@@ -104,5 +104,20 @@ struct LabMonitorTests {
         #expect(bad.stderr.contains("unknown column: bogus"))
         let named = try runCommand([Binaries.fleetroll, "host-monitor", "--state-dir", state, "--once", "--hostname-only", "--filter-file", "quarantined", list])
         #expect(named.stdout.contains("t-linux64-ms-406"), "named filters from ./configs/filters: \(named.stderr)")
+
+        // Without --once on a pipe: the report, then one line per new observation, filtered.
+        let out = state + "/follow.out"
+        let script = """
+            timeout 8 '\(Binaries.fleetroll)' host-monitor --state-dir '\(state)' --json --filter 'applied=y' '\(list)' > '\(out)' 2>/dev/null &
+            sleep 2
+            '\(Binaries.fleetroll)' gather-host --state-dir '\(state)' --ssh-option '-F \(lab.sshConfigPath)' -q \
+              t-linux64-ms-401.test.releng.mdc1.mozilla.com,t-linux64-ms-403.test.releng.mdc1.mozilla.com >/dev/null 2>&1
+            sleep 3
+            wait
+            """
+        _ = try runCommand(["sh", "-c", script], timeout: 30)
+        let followed = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("{\"") }
+        #expect(followed.count == 1, "only the filtered host that was gathered again: \(followed)")
+        #expect(followed.first?.contains("\"host\":\"t-linux64-ms-401.test.releng.mdc1.mozilla.com\"") == true)
     }
 }

@@ -19,7 +19,7 @@ struct HostMonitorCommand: AsyncParsableCommand {
             --filter takes the query language: conditions COL OP VALUE (OP one of = != > < >= <= ~; \
             durations like 20h or 1d 04h compare as time; a|b alternatives; col= for "no value") and \
             sort:col[:desc],... For example: --filter 'healthy=n pp_last>20h sort:pp_last:desc'.
-            Without --once the live view is not available yet (it comes with the TUI).
+            Without --once, when the output is not a terminal (or with --json), the report is printed and then             every new observation is printed as it is stored (one table line or one JSON line),             honouring the filter, until interrupted. The live terminal view (TUI) is not built yet.
             """
     )
 
@@ -61,8 +61,9 @@ struct HostMonitorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard once || json || hostnameOnly else {
-            throw CLIError.usage("the live monitor is not built yet; use --once (or --json) for a report")
+        let follow = !once && !hostnameOnly
+        if follow && !json && Terminal.stdoutIsTTY {
+            throw CLIError.usage("the live terminal view is not built yet; use --once for a report (or pipe the output to follow new observations)")
         }
         let queryText = try resolveQuery()
         let query = Query(queryText ?? "")
@@ -71,15 +72,34 @@ struct HostMonitorCommand: AsyncParsableCommand {
         let database = try global.openDatabase()
         let loader = ReportLoader(state: state, database: database)
         let names = hosts.isEmpty ? try await loader.knownHosts() : try resolveHosts(hosts).hosts.map(\.description)
+        let store = ObservationStore(database: database)
+        var newest = try await store.newestID()
         let report = try await loader.report(for: names, order: BaseOrder(rawValue: sort.lowercased()) ?? .host)
         let rows = query.apply(report.rows)
-        if hostnameOnly {
-            print(rows.map(\.host).joined(separator: "\n"))
-        } else if json {
-            print(ReportJSON.render(rows, inputs: report.inputs))
-        } else {
-            let cols = columns.map { $0.split(separator: ",").compactMap { ReportColumn.named(String($0).trimmingCharacters(in: .whitespaces)) } }
-            print(ReportTable(columns: cols ?? ReportColumn.displayed).render(rows))
+        let table = ReportTable(columns: columns.map {
+            $0.split(separator: ",").compactMap { ReportColumn.named(String($0).trimmingCharacters(in: .whitespaces)) }
+        } ?? ReportColumn.displayed)
+        let text = hostnameOnly ? rows.map(\.host).joined(separator: "\n")
+            : json ? ReportJSON.render(rows, inputs: report.inputs) : table.render(rows)
+        FileHandle.standardOutput.write(Data((text + (text.isEmpty ? "" : "\n")).utf8))
+        guard follow else { return }
+        Interrupts.install(Interrupts.terminateAndExit)
+        let widths = table.widths(rows)
+        let watched = Set(names)
+        while true {
+            try await Task.sleep(nanoseconds: 500_000_000)
+            let (changed, id) = try await store.hostsObserved(after: newest)
+            newest = id
+            let touched = changed.filter { self.hosts.isEmpty || watched.contains($0) }
+            guard !touched.isEmpty else { continue }
+            var seen = Set<String>()
+            let unique = touched.filter { seen.insert($0).inserted }
+            let fresh = try await loader.report(for: unique)
+            for row in query.apply(fresh.rows) {
+                let text = json ? ReportJSON.line(row, inputs: fresh.inputs) : table.line(row, widths: widths)
+                // Unbuffered, so a pipe sees each line as it comes.
+                FileHandle.standardOutput.write(Data((text + "\n").utf8))
+            }
         }
     }
 
@@ -117,6 +137,23 @@ struct ReportTable {
             out.append(line(cells) { i, s in colourOn ? colour(columns[i], s) : s })
         }
         return out.joined(separator: "\n")
+    }
+
+    func widths(_ rows: [HostRow]) -> [Int] {
+        var widths = columns.map(\.header.count)
+        for row in rows {
+            for (i, c) in columns.enumerated() { widths[i] = max(widths[i], Terminal.clean(row[c]).count) }
+        }
+        return widths
+    }
+
+    /// One row with the widths fixed at the start of a follow; longer cells end in `...`.
+    func line(_ row: HostRow, widths: [Int]) -> String {
+        columns.enumerated().map { i, c in
+            var cell = Terminal.clean(row[c])
+            if cell.count > widths[i] { cell = widths[i] <= 3 ? String(cell.prefix(widths[i])) : String(cell.prefix(widths[i] - 3)) + "..." }
+            return i == columns.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
+        }.joined(separator: "  ")
     }
 
     /// Only the verdict columns are coloured, and only on a terminal.
@@ -169,14 +206,18 @@ enum ReportJSON {
     }
 
     static func render(_ rows: [HostRow], inputs: ReportInputs) -> String {
-        let out = rows.map { r -> Row in
-            let h = inputs.history[r.host]
-            var cells: [String: String] = [:]
-            for c in ReportColumn.allCases { cells[c.rawValue] = r[c] }
-            return Row(host: r.host, row: cells, values: r.values, status: r.status, error: r.error,
-                       errorClass: h?.latest.errorClass, observed: (h?.latest.ok == true ? h?.latest : h?.latestOK)?.observed,
-                       record: h?.latest, taskcluster: inputs.workers[r.host])
-        }
-        return JSONOutput.encode(out)
+        JSONOutput.encode(rows.map { row($0, inputs: inputs) })
+    }
+
+    /// One row as one line of JSON (following new observations).
+    static func line(_ r: HostRow, inputs: ReportInputs) -> String { JSONOutput.compact(row(r, inputs: inputs)) }
+
+    static func row(_ r: HostRow, inputs: ReportInputs) -> Row {
+        let h = inputs.history[r.host]
+        var cells: [String: String] = [:]
+        for c in ReportColumn.allCases { cells[c.rawValue] = r[c] }
+        return Row(host: r.host, row: cells, values: r.values, status: r.status, error: r.error,
+                   errorClass: h?.latest.errorClass, observed: (h?.latest.ok == true ? h?.latest : h?.latestOK)?.observed,
+                   record: h?.latest, taskcluster: inputs.workers[r.host])
     }
 }
