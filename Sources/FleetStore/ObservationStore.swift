@@ -67,28 +67,25 @@ public struct ObservationStore: Sendable {
 
     /// The latest observation (and latest successful one) of every host, or of the given hosts.
     public func latest(hosts: [String]? = nil) async throws -> [String: HostHistory] {
-        let (latestRows, okRows) = try await database.writer.read { db in
-            (try ObservationRow.fetchAll(db, sql: """
-                SELECT * FROM host_observations WHERE id IN (SELECT MAX(id) FROM host_observations GROUP BY host)
-                """),
-             try ObservationRow.fetchAll(db, sql: """
-                SELECT * FROM host_observations WHERE id IN (SELECT MAX(id) FROM host_observations WHERE ok = 1 GROUP BY host)
-                """))
-        }
         let wanted = hosts.map(Set.init)
-        var decoded: [Int64: HostObservation] = [:]
-        func decodeOnce(_ row: ObservationRow) throws -> HostObservation {
-            if let id = row.id, let done = decoded[id] { return done }
-            let o = try Self.decode(row)
-            if let id = row.id { decoded[id] = o }
-            return o
+        let latestRows = try await database.writer.read { db in
+            try ObservationRow.fetchAll(db, sql: """
+                SELECT * FROM host_observations WHERE id IN (SELECT MAX(id) FROM host_observations GROUP BY host)
+                """)
+        }.filter { wanted?.contains($0.host) ?? true }
+        // The latest successful observation is fetched only for hosts whose latest one failed.
+        let failing = latestRows.filter { !$0.ok }.map(\.host)
+        let okRows: [ObservationRow] = failing.isEmpty ? [] : try await database.writer.read { db in
+            try ObservationRow.fetchAll(db, sql: """
+                SELECT * FROM host_observations WHERE id IN (
+                  SELECT MAX(id) FROM host_observations WHERE ok = 1 AND host IN (SELECT value FROM json_each(?)) GROUP BY host)
+                """, arguments: [String(decoding: try JSONEncoder().encode(failing), as: UTF8.self)])
         }
+        let latest = try StoredJSON.decodeAll(latestRows.map(\.data), as: HostObservation.self)
+        let ok = try StoredJSON.decodeAll(okRows.map(\.data), as: HostObservation.self)
         var out: [String: HostHistory] = [:]
-        for row in latestRows where wanted?.contains(row.host) ?? true {
-            out[row.host] = HostHistory(latest: try decodeOnce(row), latestOK: nil)
-        }
-        // Usually the latest observation is also the latest successful one: decode it once.
-        for row in okRows where out[row.host] != nil { out[row.host]?.latestOK = try decodeOnce(row) }
+        for (row, o) in zip(latestRows, latest) { out[row.host] = HostHistory(latest: o, latestOK: row.ok ? o : nil) }
+        for (row, o) in zip(okRows, ok) { out[row.host]?.latestOK = o }
         return out
     }
 

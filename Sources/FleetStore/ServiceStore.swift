@@ -32,10 +32,7 @@ public struct ServiceStore: Sendable {
             try String.fetchAll(db, sql: "SELECT data FROM tc_workers WHERE id IN (SELECT MAX(id) FROM tc_workers GROUP BY host)")
         }
         var out: [String: WorkerRecord] = [:]
-        for text in rows {
-            let r = try JSONDecoder().decode(WorkerRecord.self, from: Data(text.utf8))
-            out[r.host] = r
-        }
+        for r in try StoredJSON.decodeAll(rows, as: WorkerRecord.self) { out[r.host] = r }
         return out
     }
 
