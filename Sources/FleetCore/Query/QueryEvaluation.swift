@@ -40,7 +40,7 @@ extension Query.Condition {
             let seconds = col == .data ? Self.dataSeconds(cell) : Durations.parse(cell)
             if let want = Durations.parse(value) {
                 guard let seconds else { return false }
-                return Self.compare(seconds, want)(op)
+                return Self.compare(seconds, want, op)
             }
             if col.isDuration && seconds == nil { return false }
         }
@@ -51,17 +51,7 @@ extension Query.Condition {
                 || (v.count >= 4 && row.overrideSHA?.hasPrefix(v) == true)
             return op == .eq ? hit : !hit
         }
-        let a = Self.isEmptyCell(cell) ? "" : cell.lowercased()
-        let b = value.lowercased()
-        switch op {
-        case .eq: return a == b
-        case .ne: return a != b
-        case .gt: return a > b
-        case .lt: return a < b
-        case .ge: return a >= b
-        case .le: return a <= b
-        case .contains: return a.contains(b)
-        }
+        return Self.compare(Self.isEmptyCell(cell) ? "" : cell.lowercased(), value.lowercased(), op)
     }
 
     /// DATA is "audit age/scan age": the larger of the two.
@@ -70,17 +60,18 @@ extension Query.Condition {
         return sides.compactMap { $0 }.max()
     }
 
-    static func compare(_ a: Int, _ b: Int) -> (Query.Op) -> Bool {
-        { op in
-            switch op {
-            case .eq: return a == b
-            case .ne: return a != b
-            case .gt: return a > b
-            case .lt: return a < b
-            case .ge: return a >= b
-            case .le: return a <= b
-            case .contains: return false
-            }
+    /// Numbers and text compare alike; `~` is a substring test, for text only.
+    static func compare<T: Comparable>(_ a: T, _ b: T, _ op: Query.Op) -> Bool {
+        switch op {
+        case .eq: return a == b
+        case .ne: return a != b
+        case .gt: return a > b
+        case .lt: return a < b
+        case .ge: return a >= b
+        case .le: return a <= b
+        case .contains:
+            guard let text = a as? String, let part = b as? String else { return false }
+            return text.contains(part)
         }
     }
 }
