@@ -1,3 +1,4 @@
+import FleetSSH
 import Foundation
 
 /// The files of one lab host, prepared outside its namespace and mounted over the real
@@ -48,6 +49,12 @@ struct HostDirectory {
         else { try fm.createDirectory(atPath: "\(etcUpper)/puppet", withIntermediateDirectories: true) }
         if let o = host.override { try write(overridePath, o, mode: 0o644, gid: gid) }
         if let s = host.puppetStateFile { try write(statePath, s, mode: 0o644, gid: gid) }
+        if let run = host.puppetRun {
+            // The host's own puppet library and wrapper: the wrapper runs at start, in the host's
+            // namespace, and our write_puppet_state records the run.
+            try write("\(etcUpper)/puppet/lib/puppet_state_functions.sh", HostKit.puppetStateFunctions, mode: 0o644)
+            try write("\(path)/bin/run-puppet.sh", Self.wrapper(run, owner: run.owner ?? "mozilla-platform-ops"), mode: 0o755)
+        }
         if let v = host.vault { try write(vaultPath, v, mode: 0o640, gid: gid) }
 
         for (file, content) in host.files ?? [:] {
@@ -68,6 +75,34 @@ struct HostDirectory {
         }
         try write("\(path)/sshd_config", sshdConfig, mode: 0o644)
         try write("\(path)/start.sh", startScript, mode: 0o755)
+    }
+
+    /// Where the host's puppet checkout is, in the host directory (Linux and macOS paths of A.6).
+    func checkoutPath(_ run: PuppetRunScenario) -> String {
+        let owner = run.owner ?? "mozilla-platform-ops"
+        return host.os == .macos ? "\(path)/opt/puppet_environments/\(owner)/ronin_puppet" : "\(etcUpper)/puppet/environments/\(owner)/code"
+    }
+
+    /// A stand-in for run-puppet.sh: no puppet, but the same call to write_puppet_state after it.
+    static func wrapper(_ run: PuppetRunScenario, owner: String) -> String {
+        """
+        #!/bin/sh
+        # fleetroll lab: stands in for run-puppet.sh. "puppet apply" exits \(run.exitCode ?? 2) after \(run.duration ?? 45)s.
+        . /etc/puppet/lib/puppet_state_functions.sh
+        if [ "$(uname -s)" = Darwin ]; then
+          ovr=/opt/puppet_environments/ronin_settings; vlt=/var/root/vault.yaml
+          wd=/opt/puppet_environments/\(owner)/ronin_puppet
+        else
+          ovr=/etc/puppet/ronin_settings; vlt=/root/vault.yaml
+          wd=/etc/puppet/environments/\(owner)/code
+        fi
+        if [ -f "$ovr" ]; then . "$ovr"; fi
+        \(run.overrideAfterRun == true ? "if [ -f \"$ovr\" ]; then mv \"$ovr\" \"$ovr.lab-later\"; fi" : ":")
+        role=$(cat /etc/puppet_role 2>/dev/null || true)
+        write_puppet_state "$wd" "$role" \(run.exitCode ?? 2) \(run.duration ?? 45) "$ovr" "$vlt"
+        \(run.overrideAfterRun == true ? "if [ -f \"$ovr.lab-later\" ]; then mv \"$ovr.lab-later\" \"$ovr\"; fi" : ":")
+
+        """
     }
 
     /// Where an absolute host path lives in the host directory: (subdirectory, path inside it).
@@ -120,6 +155,7 @@ struct HostDirectory {
         mount --bind '\(p)/home' /home
         mount --bind '\(p)/bin' /usr/local/bin
         \(platform)hostname '\(host.name)'
+        \(host.puppetRun != nil ? "/usr/local/bin/run-puppet.sh >'\(p)/puppet-run.log' 2>&1 || true" : "")
         exec /usr/sbin/sshd -D -f '\(p)/sshd_config' -E '\(p)/sshd.log'
 
         """

@@ -40,11 +40,17 @@ public enum Lab {
             let hostKey = try String(contentsOfFile: dir + "/ssh_host_ed25519_key.pub", encoding: .utf8)
                 .split(separator: " ").prefix(2).joined(separator: " ")
             let now = Int(Date().timeIntervalSince1970)
+            if scenario.hosts.contains(where: { $0.puppetRun != nil }) || scenario.commits != nil {
+                state.commits = try LabRepository.create(at: dir + "/ronin_puppet.git", commits: scenario.commitNames)
+            }
             for (i, host) in scenario.hosts.enumerated() {
                 let address = "\(subnet).\(i + 2)"
                 let hostDir = HostDirectory(host: host, path: "\(dir)/hosts/\(host.name)", address: address, port: port,
                                             labDirectory: dir, user: defaultUser)
                 try hostDir.prepare(authorizedKey: clientKey, bootEpoch: now - host.uptime)
+                if let run = host.puppetRun {
+                    try LabRepository.checkout(dir + "/ronin_puppet.git", into: hostDir.checkoutPath(run), run: run, commits: state.commits ?? [:])
+                }
                 state.hosts.append(LabHostState(name: host.name, address: address, os: host.os, fault: host.fault))
             }
             try writeClientFiles(state, hostKey: hostKey)
@@ -141,7 +147,7 @@ public enum Lab {
     /// Everything `up` creates in the lab directory.
     static let createdFiles = ["hosts", "lab.json", "ssh_config", "known_hosts", "hosts.list", "id_ed25519", "id_ed25519.pub",
                                "ssh_host_ed25519_key", "ssh_host_ed25519_key.pub", "scenario.yaml", "services.log",
-                               "fleetroll-config.toml"]
+                               "fleetroll-config.toml", "ronin_puppet.git"]
 
     /// Starts `fleetroll-lab serve` for this lab and waits until it answers.
     static func startServices(_ state: inout LabState, scenario: Scenario, executable: String) throws {

@@ -11,8 +11,9 @@ public enum LabServices {
     public static let port = 18080
 
     /// Serves until the process is stopped.
-    public static func serve(scenario: Scenario, address: String, port: Int = port) async throws {
-        let state = ServiceState(scenario: scenario)
+    /// `commits` resolves branch heads written `@name` in the scenario to the lab repository's SHAs.
+    public static func serve(scenario: Scenario, address: String, port: Int = port, commits: [String: String] = [:]) async throws {
+        let state = ServiceState(scenario: scenario, commits: commits)
         let router = Router()
         router.post("graphql") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
@@ -39,10 +40,19 @@ public enum LabServices {
 /// The services' memory: request counts for flaky pools and the rate-limit budget.
 actor ServiceState {
     let scenario: Scenario
+    let commits: [String: String]
     var poolRequests: [String: Int] = [:]
     var rateRemaining = 5000
 
-    init(scenario: Scenario) { self.scenario = scenario }
+    init(scenario: Scenario, commits: [String: String]) {
+        self.scenario = scenario
+        self.commits = commits
+    }
+
+    /// A branch head as the scenario gives it: a SHA, or `@name` for a lab commit.
+    func resolve(_ head: String) -> String {
+        head.hasPrefix("@") ? commits[String(head.dropFirst())] ?? head : head
+    }
 
     var tc: TaskclusterScenario { scenario.taskcluster ?? TaskclusterScenario() }
 
@@ -157,7 +167,7 @@ actor ServiceState {
         if page * size < names.count {
             headers.append(("Link", "<\(base)/repos/\(repo)/git/refs/heads?per_page=\(perPage)&page=\(page + 1)>; rel=\"next\""))
         }
-        let body = slice.map { ["ref": "refs/heads/\($0)", "node_id": "x", "object": ["sha": branches[$0]!, "type": "commit"]] as [String: Any] }
+        let body = slice.map { ["ref": "refs/heads/\($0)", "node_id": "x", "object": ["sha": resolve(branches[$0]!), "type": "commit"]] as [String: Any] }
         return Self.json(body, headers: headers)
     }
 

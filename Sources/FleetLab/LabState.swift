@@ -12,6 +12,8 @@ public struct LabState: Codable, Sendable {
     /// The fake Taskcluster and GitHub server, when the lab runs one.
     public var servicesPID: Int32?
     public var servicesURL: String?
+    /// SHAs of the lab ronin_puppet repository's commits, by name.
+    public var commits: [String: String]?
 
     public var sshConfigPath: String { directory + "/ssh_config" }
     /// A fleetroll config.toml pointing at the lab's services: copy it to `<state>/config.toml`.

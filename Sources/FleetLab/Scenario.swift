@@ -25,13 +25,22 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var hosts: [ScenarioHost]
     /// The fake Taskcluster's settings (see `TaskclusterScenario`).
     public var taskcluster: TaskclusterScenario?
-    /// The fake GitHub's repositories and settings (see `GitHubScenario`).
+    /// The fake GitHub's repositories and settings (see `GitHubScenario`). A branch head written
+    /// `@name` is the SHA of the lab commit `name`.
     public var github: GitHubScenario?
+    /// Commits of the lab's ronin_puppet repository, one branch each (`master` is always made).
+    public var commits: [String]?
 
-    public init(hosts: [ScenarioHost], taskcluster: TaskclusterScenario? = nil, github: GitHubScenario? = nil) {
+    public init(hosts: [ScenarioHost], taskcluster: TaskclusterScenario? = nil, github: GitHubScenario? = nil, commits: [String]? = nil) {
         self.hosts = hosts
         self.taskcluster = taskcluster
         self.github = github
+        self.commits = commits
+    }
+
+    /// Every lab commit name the scenario uses.
+    public var commitNames: [String] {
+        Array(Set(["master"] + (commits ?? []) + hosts.compactMap { $0.puppetRun?.commit })).sorted()
     }
 
     public static func load(path: String) throws -> Scenario {
@@ -64,6 +73,9 @@ public struct Scenario: Codable, Sendable, Equatable {
             if !seen.insert(h.name).inserted { throw LabError.scenario("\(source): \(h.name) is listed twice") }
             for path in (h.files ?? [:]).keys where HostDirectory.mountedPath(for: path) == nil || path.contains("/../") {
                 throw LabError.scenario("\(source): \(h.name): file \(path) is not under /etc, /root, /opt, /var/root or /home")
+            }
+            if h.puppetRun != nil && (h.puppetState != nil || h.puppetStateRaw != nil) {
+                throw LabError.scenario("\(source): \(h.name) has both puppet_run and puppet_state")
             }
             if h.fault == .slow && (h.slowSeconds ?? 0) <= 0 {
                 throw LabError.scenario("\(source): \(h.name) has fault slow but no slow_seconds")
@@ -104,6 +116,8 @@ public struct ScenarioHost: Codable, Sendable, Equatable {
     public var files: [String: String]?
     /// The host's Taskcluster worker; omit for a host Taskcluster does not know.
     public var worker: WorkerScenario?
+    /// A real puppet-wrapper run that writes the state file (instead of `puppet_state`).
+    public var puppetRun: PuppetRunScenario?
 
     public init(name: String, os: LabOS = .linux) {
         self.name = name
@@ -112,7 +126,7 @@ public struct ScenarioHost: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case name, os, role, uptime, override, vault, fault, files, worker
-        case puppetState = "puppet_state", puppetStateRaw = "puppet_state_raw", slowSeconds = "slow_seconds"
+        case puppetState = "puppet_state", puppetStateRaw = "puppet_state_raw", slowSeconds = "slow_seconds", puppetRun = "puppet_run"
     }
 
     public init(from decoder: Decoder) throws {
@@ -129,6 +143,7 @@ public struct ScenarioHost: Codable, Sendable, Equatable {
         slowSeconds = try c.decodeIfPresent(Int.self, forKey: .slowSeconds)
         files = try c.decodeIfPresent([String: String].self, forKey: .files)
         worker = try c.decodeIfPresent(WorkerScenario.self, forKey: .worker)
+        puppetRun = try c.decodeIfPresent(PuppetRunScenario.self, forKey: .puppetRun)
     }
 
     /// The text of last_run_metadata.json this host holds, if any: the raw text, or the

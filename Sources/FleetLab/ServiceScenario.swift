@@ -63,3 +63,29 @@ public struct GitHubScenario: Codable, Sendable, Equatable {
         case pageSize = "page_size", windowsPools = "windows_pools"
     }
 }
+
+/// A puppet run the lab host goes through at start: a stand-in for `puppet apply` in a real git
+/// checkout of the lab's ronin_puppet repository, followed by fleetroll's `write_puppet_state`,
+/// so the state file gather-host reads is one our function wrote.
+public struct PuppetRunScenario: Codable, Sendable, Equatable {
+    /// The lab commit to check out (a name from the scenario's `commits`; default `master`).
+    public var commit: String?
+    /// Check out the commit's branch (default) or a detached HEAD, like the Linux wrapper does.
+    public var detached: Bool?
+    /// Owner in the checkout's origin URL and path (default mozilla-platform-ops).
+    public var owner: String?
+    /// puppet's detailed exit code (default 2).
+    public var exitCode: Int?
+    public var duration: Int?
+    /// Leave an untracked file in the checkout.
+    public var dirty: Bool?
+    /// The override file was put in place after this run (so puppet has not applied it yet).
+    public var overrideAfterRun: Bool?
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case commit, detached, owner, duration, dirty
+        case exitCode = "exit_code", overrideAfterRun = "override_after_run"
+    }
+}

@@ -104,7 +104,7 @@ extension LabCommand {
         func run() async throws {
             let state = try LabState.load(directory: lab.dir)
             let scenario = try Scenario.load(path: lab.dir + "/scenario.yaml")
-            try await LabServices.serve(scenario: scenario, address: "\(state.subnet).1")
+            try await LabServices.serve(scenario: scenario, address: "\(state.subnet).1", commits: state.commits ?? [:])
         }
     }
 

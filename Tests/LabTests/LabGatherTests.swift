@@ -23,26 +23,27 @@ struct LabGatherTests {
         return h
     }
 
-    static func state(gitSHA: String, success: Bool, exitCode: Int, override: String?, vault: String?) -> [String: ScalarValue] {
-        [
-            "schema_version": .int(1), "ts": .string("2026-11-24T18:02:11Z"), "duration_s": .int(47),
-            "success": .bool(success), "exit_code": .int(exitCode), "role": .string(talos),
-            "git_repo": .string("https://github.com/mozilla-platform-ops/ronin_puppet.git"), "git_branch": .string("HEAD"),
-            "git_sha": .string(gitSHA), "git_dirty": .bool(false),
-            "override_sha": override.map { .string(Digest.sha256Hex(Data($0.utf8))) } ?? .null,
-            "vault_sha": vault.map { .string(Digest.sha256Hex(Data($0.utf8))) } ?? .string("NA"),
-        ]
+    static func run(commit: String? = nil, owner: String? = nil, detached: Bool = false, exitCode: Int, dirty: Bool = false) -> PuppetRunScenario {
+        var r = PuppetRunScenario()
+        r.commit = commit
+        r.owner = owner
+        r.detached = detached
+        r.exitCode = exitCode
+        r.dirty = dirty
+        return r
     }
 
+    /// The state files of the healthy hosts are written on the hosts by our write_puppet_state;
+    /// ms-003 keeps only the older puppet summary and ms-004 a broken file, to test those paths.
     static let scenario = Scenario(hosts: [
         host("t-linux64-ms-001.test.releng.mdc1.mozilla.com") {
             $0.vault = vaultLinux
-            $0.puppetState = state(gitSHA: ScenarioGenerator.masterSHA, success: true, exitCode: 2, override: nil, vault: vaultLinux)
+            $0.puppetRun = run(detached: true, exitCode: 2)
         },
         host("t-linux64-ms-002.test.releng.mdc1.mozilla.com") {
             $0.vault = vaultLinux
             $0.override = override
-            $0.puppetState = state(gitSHA: ScenarioGenerator.branchSHA, success: true, exitCode: 0, override: override, vault: vaultLinux)
+            $0.puppetRun = run(commit: "relops-1234-talos-update", owner: "aerickson", detached: true, exitCode: 0)
         },
         host("t-linux64-ms-003.test.releng.mdc1.mozilla.com") {
             $0.role = nil
@@ -57,16 +58,16 @@ struct LabGatherTests {
             $0.vault = vaultMac
             $0.override = macOverride
             $0.uptime = 3 * 86400
-            $0.puppetState = state(gitSHA: ScenarioGenerator.masterSHA, success: false, exitCode: 6, override: macOverride, vault: vaultMac)
+            $0.puppetRun = run(exitCode: 6, dirty: true)
         },
         host("macmini-m4-61.test.releng.mdc1.mozilla.com", .macos) {
-            $0.puppetState = state(gitSHA: ScenarioGenerator.masterSHA, success: true, exitCode: 0, override: nil, vault: nil)
+            $0.puppetRun = run(exitCode: 0)
         },
         host("t-linux64-ms-005.test.releng.mdc1.mozilla.com") { $0.fault = .down },
         host("t-linux64-ms-006.test.releng.mdc1.mozilla.com") { $0.fault = .hang },
         host("t-linux64-ms-007.test.releng.mdc1.mozilla.com") { $0.fault = .sudoBroken; $0.vault = vaultLinux },
         host("t-linux64-ms-008.test.releng.mdc1.mozilla.com") { $0.fault = .slow; $0.slowSeconds = 2; $0.vault = vaultLinux },
-    ])
+    ], commits: ["master", "relops-1234-talos-update"])
 
     static let timeout = 6.0
 
@@ -105,7 +106,7 @@ struct LabGatherTests {
                 #expect(record.error?.contains("password is required") == true)
             case .none, .slow:
                 #expect(record.ok, "\(host.name): \(record.error ?? "")")
-                try checkObserved(record, host: host, state: state)
+                try checkObserved(record, host: host, state: state, commits: lab.commits ?? [:])
                 if host.fault == .slow { #expect(record.durationS >= 2) }
             }
         }
@@ -152,7 +153,7 @@ struct LabGatherTests {
         #expect(!FileManager.default.fileExists(atPath: bare + "/overrides"))
     }
 
-    func checkObserved(_ record: HostObservation, host: ScenarioHost, state: StateDirectory) throws {
+    func checkObserved(_ record: HostObservation, host: ScenarioHost, state: StateDirectory, commits: [String: String]) throws {
         let o = try #require(record.observed)
         let mac = host.os == .macos
         #expect(o.osType == (mac ? "Darwin" : "Linux"))
@@ -196,12 +197,17 @@ struct LabGatherTests {
             #expect(o.vaultSHA256 == nil)
         }
 
-        if let s = host.puppetState {
-            if case .string(let sha) = s["git_sha"] { #expect(o.puppet.gitSHA == sha) }
-            if case .bool(let ok) = s["success"] { #expect(o.puppet.success == ok) }
-            if case .int(let code) = s["exit_code"] { #expect(o.puppet.exitCode == code) }
-            #expect(o.puppet.ts == "2026-11-24T18:02:11Z")
-            #expect(o.puppet.lastRunEpoch == 1_795_543_331)
+        if let run = host.puppetRun {
+            // Written on the host by write_puppet_state when the lab host came up.
+            let commit = run.commit ?? "master"
+            #expect(o.puppet.gitSHA == commits[commit], "\(host.name)")
+            #expect(o.puppet.gitBranch == commit, "\(host.name): the real branch, also on a detached checkout")
+            #expect(o.puppet.gitRepo == "https://github.com/\(run.owner ?? "mozilla-platform-ops")/ronin_puppet.git")
+            #expect(o.puppet.gitDirty == (run.dirty ?? false))
+            #expect(o.puppet.exitCode == run.exitCode)
+            #expect(o.puppet.success == [0, 2].contains(run.exitCode ?? 2))
+            #expect(o.puppet.durationS == 45)
+            #expect(o.puppet.lastRunEpoch.map { abs(Double($0) - Date().timeIntervalSince1970) < 600 } == true)
             #expect(o.puppet.overrideSHA == host.override.map { Digest.sha256Hex(Data($0.utf8)) })
             #expect(o.puppet.vaultSHA == host.vault.map { Digest.sha256Hex(Data($0.utf8)) })
         } else if host.files != nil {

@@ -13,7 +13,10 @@ struct LabMonitorTests {
         var h = ScenarioHost(name: short + ".test.releng.mdc1.mozilla.com", os: .linux)
         h.role = "gecko_t_linux_talos"
         h.vault = vault
-        h.puppetState = LabGatherTests.state(gitSHA: ScenarioGenerator.masterSHA, success: true, exitCode: 2, override: nil, vault: vault)
+        // The state file is written on the host by our write_puppet_state, after a stand-in run.
+        var run = PuppetRunScenario()
+        run.detached = true
+        h.puppetRun = run
         var w = WorkerScenario()
         w.lastActiveAgo = 120
         w.taskStartedAgo = 900
@@ -25,22 +28,24 @@ struct LabMonitorTests {
 
     static var scenario: Scenario {
         var gh = GitHubScenario(repos: [
-            "mozilla-platform-ops/ronin_puppet": ["master": ScenarioGenerator.masterSHA],
-            "aerickson/ronin_puppet": ["relops-1234-talos-update": ScenarioGenerator.branchSHA],
+            "mozilla-platform-ops/ronin_puppet": ["master": "@master"],
+            "aerickson/ronin_puppet": ["relops-1234-talos-update": "@relops-1234-talos-update"],
         ])
         gh.windowsPools = [:]
         return Scenario(hosts: [
             host("t-linux64-ms-401") { _ in },                                                        // healthy
-            host("t-linux64-ms-402") { $0.puppetState?["git_sha"] = .string(ScenarioGenerator.branchSHA) },  // wrong commit
-            host("t-linux64-ms-403") { $0.puppetState?["success"] = .bool(false); $0.puppetState?["exit_code"] = .int(6) },
+            host("t-linux64-ms-402") { $0.puppetRun?.commit = "stale-commit" },                      // wrong commit
+            host("t-linux64-ms-403") { $0.puppetRun?.exitCode = 6 },                                 // puppet failed
             host("t-linux64-ms-404") {                                                             // override not yet applied
                 $0.override = override
-                $0.puppetState?["git_sha"] = .string(ScenarioGenerator.branchSHA)
+                $0.puppetRun?.commit = "relops-1234-talos-update"
+                $0.puppetRun?.owner = "aerickson"
+                $0.puppetRun?.overrideAfterRun = true
             },
             host("t-linux64-ms-405") { $0.worker?.lastActiveAgo = 3 * 3600 },                       // TC idle
             host("t-linux64-ms-406") { $0.worker?.quarantineIn = 86400; $0.worker?.lastActiveAgo = 5 * 3600 },
             host("t-linux64-ms-407") { $0.fault = .down },                                         // unreachable
-        ], github: gh)
+        ], github: gh, commits: ["master", "stale-commit", "relops-1234-talos-update"])
     }
 
     @Test func everyVerdictIsRight() async throws {
@@ -76,10 +81,11 @@ struct LabMonitorTests {
             #expect(row["healthy"] == healthy, "\(short) healthy: \(row)")
             for (k, v) in extra { #expect(row[k] == v, "\(short) \(k): \(row)") }
         }
-        expect("t-linux64-ms-401", status: "OK", match: "Y", applied: "Y", healthy: "Y", ["pp_exp": String(ScenarioGenerator.masterSHA.prefix(7))])
+        let commits = try #require(lab.commits)
+        expect("t-linux64-ms-401", status: "OK", match: "Y", applied: "Y", healthy: "Y", ["pp_exp": String(commits["master"]!.prefix(7))])
         expect("t-linux64-ms-402", status: "OK", match: "N", applied: "Y", healthy: "N")
         expect("t-linux64-ms-403", status: "OK", match: "N", applied: "N", healthy: "N")
-        expect("t-linux64-ms-404", status: "OK", match: "Y", applied: "N", healthy: "N", ["pp_exp": String(ScenarioGenerator.branchSHA.prefix(7))])
+        expect("t-linux64-ms-404", status: "OK", match: "Y", applied: "N", healthy: "N", ["pp_exp": String(commits["relops-1234-talos-update"]!.prefix(7))])
         expect("t-linux64-ms-405", status: "OK", match: "Y", applied: "Y", healthy: "N", ["tc_act": "3h 00m"])
         expect("t-linux64-ms-406", status: "OK", match: "Y", applied: "Y", healthy: "N", ["tc_quar": "YES"])
         expect("t-linux64-ms-407", status: "UNREACHABLE", match: "-", applied: "-", healthy: "-")
