@@ -16,7 +16,8 @@ fail() { echo "FAIL: $state: $1"; exit 1; }
 [ -e "$state" ] || fail "no state file (puppet has not run with write_puppet_state yet)"
 [ -r "$state" ] || fail "not readable"
 keys="schema_version ts duration_s success exit_code role git_repo git_branch git_sha git_dirty vault_path vault_sha override_path override_sha"
-if command -v python3 >/dev/null 2>&1; then
+# macOS without the developer tools has a python3 stub that only offers to install them.
+if command -v python3 >/dev/null 2>&1 && python3 -c 'import json' >/dev/null 2>&1; then
   if ! verdict=$(python3 - "$state" "$keys" <<'PY'
 import json, sys
 path, keys = sys.argv[1], sys.argv[2].split()
@@ -33,7 +34,7 @@ if missing:
 def kind(v, *types): return v is None or isinstance(v, types)
 checks = [
     ("schema_version", d["schema_version"] == 1, "must be 1"),
-    ("ts", isinstance(d["ts"], str), "must be a timestamp string"),
+    ("ts", kind(d["ts"], str), "must be a timestamp string or null"),
     ("duration_s", kind(d["duration_s"], int) and not isinstance(d["duration_s"], bool), "must be a whole number or null"),
     ("success", isinstance(d["success"], bool), "must be true or false"),
     ("exit_code", kind(d["exit_code"], int) and not isinstance(d["exit_code"], bool), "must be a whole number or null"),
@@ -46,7 +47,7 @@ bad = [f"{k} {why}" for k, ok, why in checks if not ok]
 if bad:
     print("; ".join(bad)); sys.exit(1)
 sha = (d["git_sha"] or "-")[:12]
-print(f"written {d['ts']}, exit {d['exit_code']} ({'success' if d['success'] else 'failed'}), "
+print(f"written {d['ts'] or '(time unknown)'}, exit {d['exit_code']} ({'success' if d['success'] else 'failed'}), "
       f"git {sha} on {d['git_branch'] or '-'}, override {'set' if d['override_sha'] else 'none'}")
 PY
   ); then

@@ -37,35 +37,69 @@ _fr_json_or_null() {
   if [ -n "$1" ]; then _fr_json "$1"; else printf 'null'; fi
 }
 
-# _fr_int_or_null VALUE: VALUE when it is a whole number, else null.
-_fr_int_or_null() {
+# _fr_int VALUE: VALUE as a JSON whole number (leading zeros dropped), or nothing when it is not
+# one (or has more than 9 digits).
+_fr_int() {
   case "$1" in
-    '' | *[!0-9]*) printf 'null' ;;
-    *) printf '%s' "$1" ;;
+    '' | *[!0-9]*) return 0 ;;
   esac
+  _fr_n=$(printf '%s' "$1" | sed 's/^0*//')
+  [ -n "$_fr_n" ] || _fr_n=0
+  [ ${#_fr_n} -le 9 ] && printf '%s' "$_fr_n"
+  return 0
 }
 
-# _fr_sha256 FILE: the file's SHA-256, or nothing when it cannot be read.
+# _fr_int_or_null VALUE: VALUE as a JSON whole number, or null.
+_fr_int_or_null() {
+  _fr_i=$(_fr_int "$1")
+  if [ -n "$_fr_i" ]; then printf '%s' "$_fr_i"; else printf 'null'; fi
+}
+
+# _fr_sha256 FILE: the file's SHA-256, or nothing when it cannot be read. The file is read from
+# stdin, so an odd file name cannot change the output (sha256sum escapes such names).
 _fr_sha256() {
   [ -f "$1" ] || return 0
   if command -v sha256sum >/dev/null 2>&1; then
-    _fr_h=$(sha256sum "$1" 2>/dev/null) || return 0
+    _fr_h=$(sha256sum <"$1" 2>/dev/null) || return 0
   elif command -v shasum >/dev/null 2>&1; then
-    _fr_h=$(shasum -a 256 "$1" 2>/dev/null) || return 0
+    _fr_h=$(shasum -a 256 <"$1" 2>/dev/null) || return 0
   else
     return 0
   fi
-  printf '%s' "${_fr_h%% *}"
+  _fr_h=${_fr_h%% *}
+  case "$_fr_h" in
+    *[!0-9a-f]*) return 0 ;;
+  esac
+  [ ${#_fr_h} -eq 64 ] && printf '%s' "$_fr_h"
+  return 0
 }
 
-# _fr_git_branch DIR: the checked-out branch; on a detached HEAD, a branch that points at it.
+# _fr_git_branch DIR: the checked-out branch. On a detached HEAD: the override's branch
+# ($PUPPET_BRANCH) when it points at HEAD, else a local branch pointing at it, else an origin
+# branch, else any remote's, else $PUPPET_BRANCH, else nothing.
 _fr_git_branch() {
   _fr_b=$(git -C "$1" symbolic-ref --short -q HEAD 2>/dev/null) && [ -n "$_fr_b" ] && { printf '%s' "$_fr_b"; return 0; }
-  _fr_b=$(git -C "$1" for-each-ref --points-at HEAD --format='%(refname:short)' refs/heads 2>/dev/null | head -n 1)
-  [ -n "$_fr_b" ] && { printf '%s' "$_fr_b"; return 0; }
-  _fr_b=$(git -C "$1" for-each-ref --points-at HEAD --format='%(refname:short)' refs/remotes 2>/dev/null \
-    | grep -v '/HEAD$' | head -n 1)
-  [ -n "$_fr_b" ] && { printf '%s' "${_fr_b#*/}"; return 0; }
+  _fr_head=$(git -C "$1" rev-parse -q --verify HEAD 2>/dev/null) || _fr_head=''
+  if [ -n "${PUPPET_BRANCH:-}" ] && [ -n "$_fr_head" ]; then
+    for _fr_ref in "refs/heads/$PUPPET_BRANCH" "refs/remotes/origin/$PUPPET_BRANCH"; do
+      if [ "$(git -C "$1" rev-parse -q --verify "$_fr_ref" 2>/dev/null)" = "$_fr_head" ]; then
+        printf '%s' "$PUPPET_BRANCH"
+        return 0
+      fi
+    done
+  fi
+  for _fr_space in refs/heads refs/remotes/origin refs/remotes; do
+    _fr_b=$(git -C "$1" for-each-ref --points-at HEAD --format='%(refname)' "$_fr_space" 2>/dev/null \
+      | grep -v '/HEAD$' | head -n 1)
+    if [ -n "$_fr_b" ]; then
+      case "$_fr_space" in
+        refs/remotes) _fr_b=${_fr_b#refs/remotes/*/} ;;
+        *) _fr_b=${_fr_b#"$_fr_space"/} ;;
+      esac
+      printf '%s' "$_fr_b"
+      return 0
+    fi
+  done
   printf '%s' "${PUPPET_BRANCH:-}"
 }
 
@@ -81,14 +115,17 @@ _fr_write_puppet_state() {
   fi
 
   _fr_ts=$(date -u +%Y-%m-%dT%H:%M:%SZ 2>/dev/null) || _fr_ts=''
-  case "$_fr_exit" in
+  case "$(_fr_int "$_fr_exit")" in
     0 | 2) _fr_success=true ;;
     *) _fr_success=false ;;
   esac
 
   _fr_repo='' _fr_branch='' _fr_sha='' _fr_dirty=null
-  if [ -n "$_fr_wd" ] && command -v git >/dev/null 2>&1 && git -C "$_fr_wd" rev-parse --git-dir >/dev/null 2>&1; then
+  # Only WORKING_DIR's own checkout counts, not a repository around it (etckeeper's /etc).
+  if [ -n "$_fr_wd" ] && [ -e "$_fr_wd/.git" ] && command -v git >/dev/null 2>&1; then
     _fr_repo=$(git -C "$_fr_wd" config --get remote.origin.url 2>/dev/null) || _fr_repo=''
+    # The file is world-readable: never keep credentials from the URL.
+    _fr_repo=$(printf '%s' "$_fr_repo" | sed 's#^\([a-z+]*://\)[^/@]*@#\1#')
     _fr_sha=$(git -C "$_fr_wd" rev-parse HEAD 2>/dev/null) || _fr_sha=''
     _fr_branch=$(_fr_git_branch "$_fr_wd")
     if _fr_status=$(git -C "$_fr_wd" status --porcelain 2>/dev/null); then
@@ -101,6 +138,7 @@ _fr_write_puppet_state() {
     echo "ERROR: write_puppet_state: cannot create a temporary file in $_fr_dir" >&2
     return 0
   }
+  trap 'rm -f "$_fr_tmp"; exit 0' HUP INT TERM
   if ! {
     printf '{\n'
     printf '  "schema_version": 1,\n'
@@ -161,7 +199,8 @@ fail() { echo "FAIL: $state: $1"; exit 1; }
 [ -e "$state" ] || fail "no state file (puppet has not run with write_puppet_state yet)"
 [ -r "$state" ] || fail "not readable"
 keys="schema_version ts duration_s success exit_code role git_repo git_branch git_sha git_dirty vault_path vault_sha override_path override_sha"
-if command -v python3 >/dev/null 2>&1; then
+# macOS without the developer tools has a python3 stub that only offers to install them.
+if command -v python3 >/dev/null 2>&1 && python3 -c 'import json' >/dev/null 2>&1; then
   if ! verdict=$(python3 - "$state" "$keys" <<'PY'
 import json, sys
 path, keys = sys.argv[1], sys.argv[2].split()
@@ -178,7 +217,7 @@ if missing:
 def kind(v, *types): return v is None or isinstance(v, types)
 checks = [
     ("schema_version", d["schema_version"] == 1, "must be 1"),
-    ("ts", isinstance(d["ts"], str), "must be a timestamp string"),
+    ("ts", kind(d["ts"], str), "must be a timestamp string or null"),
     ("duration_s", kind(d["duration_s"], int) and not isinstance(d["duration_s"], bool), "must be a whole number or null"),
     ("success", isinstance(d["success"], bool), "must be true or false"),
     ("exit_code", kind(d["exit_code"], int) and not isinstance(d["exit_code"], bool), "must be a whole number or null"),
@@ -191,7 +230,7 @@ bad = [f"{k} {why}" for k, ok, why in checks if not ok]
 if bad:
     print("; ".join(bad)); sys.exit(1)
 sha = (d["git_sha"] or "-")[:12]
-print(f"written {d['ts']}, exit {d['exit_code']} ({'success' if d['success'] else 'failed'}), "
+print(f"written {d['ts'] or '(time unknown)'}, exit {d['exit_code']} ({'success' if d['success'] else 'failed'}), "
       f"git {sha} on {d['git_branch'] or '-'}, override {'set' if d['override_sha'] else 'none'}")
 PY
   ); then

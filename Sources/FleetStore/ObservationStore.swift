@@ -67,12 +67,19 @@ public struct ObservationStore: Sendable {
 
     /// The latest observation (and latest successful one) of every host, or of the given hosts.
     public func latest(hosts: [String]? = nil) async throws -> [String: HostHistory] {
-        let wanted = hosts.map(Set.init)
+        let hostList = try hosts.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         let latestRows = try await database.writer.read { db in
-            try ObservationRow.fetchAll(db, sql: """
+            if let hostList {
+                // Only the hosts asked for: a follow or a short list must not read the whole fleet.
+                return try ObservationRow.fetchAll(db, sql: """
+                    SELECT * FROM host_observations WHERE id IN (
+                      SELECT MAX(id) FROM host_observations WHERE host IN (SELECT value FROM json_each(?)) GROUP BY host)
+                    """, arguments: [hostList])
+            }
+            return try ObservationRow.fetchAll(db, sql: """
                 SELECT * FROM host_observations WHERE id IN (SELECT MAX(id) FROM host_observations GROUP BY host)
                 """)
-        }.filter { wanted?.contains($0.host) ?? true }
+        }
         // The latest successful observation is fetched only for hosts whose latest one failed.
         let failing = latestRows.filter { !$0.ok }.map(\.host)
         let okRows: [ObservationRow] = failing.isEmpty ? [] : try await database.writer.read { db in

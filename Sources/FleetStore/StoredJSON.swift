@@ -13,10 +13,12 @@ enum StoredJSON {
 extension StoredJSON {
     /// Decodes many stored records at once, spread over the cores: a report over thousands of
     /// hosts spends most of its time here.
-    static func decodeAll<T: Decodable & Sendable>(_ texts: [String], as type: T.Type) throws -> [T] {
+    static func decodeAll<T: Decodable & Sendable>(_ texts: [String], as type: T.Type,
+                                                   chunksWanted: Int = max(1, ProcessInfo.processInfo.activeProcessorCount) * 4) throws -> [T] {
         guard texts.count > 256 else { return try texts.map { try JSONDecoder().decode(T.self, from: Data($0.utf8)) } }
-        let chunks = max(1, ProcessInfo.processInfo.activeProcessorCount) * 4
-        let size = (texts.count + chunks - 1) / chunks
+        let size = (texts.count + chunksWanted - 1) / chunksWanted
+        // As many chunks as it takes to cover the texts with chunks of `size`, none empty.
+        let chunks = (texts.count + size - 1) / size
         let results = Results<T>(count: chunks)
         DispatchQueue.concurrentPerform(iterations: chunks) { c in
             let range = (c * size)..<min(texts.count, (c + 1) * size)

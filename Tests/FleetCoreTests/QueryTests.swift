@@ -19,7 +19,7 @@ struct DurationTests {
                       ("2h 30m FAIL", 9000), ("5m -", 300), ("5 m", 300), ("1D", 86400), ("10ms", 600), ("abc5mxyz", 300)])
     func parse(_ text: String, _ seconds: Int) { #expect(Durations.parse(text) == seconds) }
 
-    @Test(arguments: ["-", "?", "--", "", "abc", "missing", "1w"])
+    @Test(arguments: ["-", "?", "--", "", "abc", "missing", "1w", "99999999999999999999s", "200000000000000d"])
     func parseNothing(_ text: String) { #expect(Durations.parse(text) == nil) }
 }
 
@@ -47,6 +47,13 @@ struct QueryTests {
     func operatorDetection(_ token: String, _ col: String, _ op: String, _ value: String) throws {
         let c = try #require(Query(token).conditions.first)
         #expect(c.column == col && c.op.rawValue == op && c.value == value)
+    }
+
+    @Test func anyWhitespaceSeparates() {
+        let q = Query("os=L\nrole~talos\tsort:host")
+        #expect(q.conditions.map(\.column) == ["os", "role"])
+        #expect(q.conditions[1].position == 5)
+        #expect(q.sort.map(\.column) == ["host"])
     }
 
     @Test func aliasesAndDroppedTokens() {
@@ -87,6 +94,8 @@ struct QueryTests {
         #expect(matches("host<h2", row([.host: "h10"])), "strings compare as text")
         #expect(matches("pp_last~fail", row([.ppLast: "20m FAIL"])))
         #expect(matches("tc_j_sf~-", row([.tcTaskDuration: "36m -"])))
+        #expect(!matches("tc_j_sf~-", row([.tcTaskDuration: "-"])), "an empty cell contains nothing")
+        #expect(!matches("note~-", row([.note: "-"])))
     }
 
     @Test func fixedQuirks() {

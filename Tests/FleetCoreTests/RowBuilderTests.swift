@@ -121,6 +121,7 @@ struct RowBuilderTests {
         let failedAfterOK = build(Self.record(nil, ok: false, cls: .sudo), latestOK: Self.record(Self.observed()))
         #expect(failedAfterOK[.status] == "SUDO", "a failing host shows it, even with older good data")
         #expect(failedAfterOK[.os] == "L" && failedAfterOK[.ppMatch] == "Y")
+        #expect(failedAfterOK[.healthy] == "N", "a host that does not answer is not known to be healthy")
     }
 
     @Test(arguments: [("Darwin", "M"), ("Windows", "W"), ("FreeBSD", "F")])

@@ -8,7 +8,7 @@ import Testing
 struct HostKitTests {
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
-    struct Sandbox {
+    struct Sandbox: Sendable {
         let dir: String
         var library: String { dir + "/puppet_state_functions.sh" }
         var repo: String { dir + "/code" }
@@ -22,8 +22,8 @@ struct HostKitTests {
 
         @discardableResult
         func sh(_ script: String, shell: String = "dash", env: [String: String] = [:]) throws -> ProcessOutput {
-            let vars = env.map { "\($0.key)=\(ShellQuoting.quote($0.value))" }.joined(separator: " ")
-            return try ProcessRunner.runBlocking([shell, "-c", "cd \(ShellQuoting.quote(dir)) && \(vars) \(script)"], stdin: nil, timeout: 30)
+            let exports = env.map { "export \($0.key)=\(ShellQuoting.quote($0.value)); " }.joined()
+            return try ProcessRunner.runBlocking([shell, "-c", "cd \(ShellQuoting.quote(dir)) && \(exports)\(script)"], stdin: nil, timeout: 30)
         }
 
         func git(_ args: String) throws {
@@ -165,5 +165,47 @@ struct HostKitTests {
         try "{\"schema_version\": 1, \"ts\": \"x\"}".write(toFile: box.state, atomically: true, encoding: .utf8)
         out = try box.sh("sh ./verify.sh state/last_run_metadata.json")
         #expect(out.exitCode == 1 && String(decoding: out.stdout, as: UTF8.self).contains("missing keys"))
+    }
+}
+
+@Suite("Host kit: edge cases")
+struct HostKitEdgeTests {
+    @Test(arguments: ["dash", "bash"])
+    func numbersAndOddPaths(_ shell: String) throws {
+        let box = try HostKitTests.Sandbox()
+        defer { box.remove() }
+        let odd = "we\\ird\nname"
+        try "x".write(toFile: box.dir + "/" + odd, atomically: true, encoding: .utf8)
+        let s = try box.write(exit: "002", duration: "045", override: odd, shell: shell)
+        #expect(s["exit_code"] as? Int == 2 && s["success"] as? Bool == true && s["duration_s"] as? Int == 45)
+        #expect(s["override_sha"] as? String == Digest.sha256Hex(Data("x".utf8)), "no escaped-name prefix")
+        #expect(try box.write(exit: "1234567890123", shell: shell)["exit_code"] is NSNull)
+    }
+
+    @Test(arguments: ["dash", "bash"])
+    func branchOfADetachedCheckout(_ shell: String) throws {
+        let box = try HostKitTests.Sandbox()
+        defer { box.remove() }
+        try box.makeRepo(branch: "main")
+        try box.git("branch zeta")
+        try box.git("remote set-url origin https://user:secret@github.com/o/ronin_puppet.git")
+        try box.git("checkout -q --detach")
+        // main and zeta both point at HEAD: the override's branch wins.
+        #expect(try box.write(shell: shell, env: ["PUPPET_BRANCH": "zeta"])["git_branch"] as? String == "zeta")
+        let s = try box.write(shell: shell)
+        #expect(s["git_branch"] as? String == "main")
+        #expect(s["git_repo"] as? String == "https://github.com/o/ronin_puppet.git", "credentials are not kept")
+    }
+
+    @Test func aDirectoryInsideAnotherRepositoryIsNotACheckout() throws {
+        let box = try HostKitTests.Sandbox()
+        defer { box.remove() }
+        try box.makeRepo()
+        try FileManager.default.createDirectory(atPath: box.repo + "/sub", withIntermediateDirectories: true)
+        let out = try box.sh(". ./puppet_state_functions.sh; write_puppet_state \"$PWD/code/sub\" r 0 1 x y \"$PWD/state/last_run_metadata.json\"")
+        #expect(out.exitCode == 0)
+        let data = try #require(FileManager.default.contents(atPath: box.state))
+        let s = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(s["git_sha"] is NSNull && s["git_branch"] is NSNull)
     }
 }

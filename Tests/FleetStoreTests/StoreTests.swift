@@ -1,5 +1,5 @@
 import FleetCore
-import FleetStore
+@testable import FleetStore
 import Foundation
 import GRDB
 import Testing
@@ -220,6 +220,19 @@ struct ContentLookupTests {
         #expect(try store.lookup(".tmp") == .notFound)
         #expect(throws: ContentStoreError.self) {
             try ContentStore(directory: dir.appendingPathComponent("missing"), fileMode: 0o644).lookup("ab")
+        }
+    }
+}
+
+@Suite("Decoding stored records")
+struct DecodeAllTests {
+    struct Item: Codable, Sendable, Equatable { var n: Int }
+
+    @Test(arguments: [1, 3, 8, 64, 257, 1000])
+    func anyChunkCountCoversEveryRecordInOrder(_ chunks: Int) throws {
+        for count in [257, 300, 1000, 1008] {
+            let texts = (0..<count).map { "{\"n\": \($0)}" }
+            #expect(try StoredJSON.decodeAll(texts, as: Item.self, chunksWanted: chunks).map(\.n) == Array(0..<count))
         }
     }
 }

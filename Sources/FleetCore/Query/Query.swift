@@ -41,11 +41,7 @@ public struct Query: Sendable, Equatable {
     public static func == (a: Query, b: Query) -> Bool { a.conditions == b.conditions && a.sort == b.sort }
 
     public init(_ text: String) {
-        var position = 0
-        for piece in text.split(separator: " ", omittingEmptySubsequences: false) {
-            defer { position += piece.count + 1 }
-            let token = String(piece).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !token.isEmpty else { continue }
+        for (token, position) in Self.tokens(text) {
             if token.lowercased().hasPrefix("sort:") {
                 for part in token.dropFirst(5).split(separator: ",") where !part.isEmpty {
                     let bits = part.split(separator: ":", omittingEmptySubsequences: false)
@@ -68,6 +64,23 @@ public struct Query: Sendable, Equatable {
             }
             conditions.append(Condition(column: column, op: op, value: value, position: position))
         }
+    }
+
+    /// Whitespace-separated tokens (spaces, tabs, newlines) with their character offsets.
+    static func tokens(_ text: String) -> [(String, Int)] {
+        var out: [(String, Int)] = []
+        var current = ""
+        var start = 0
+        for (i, c) in text.enumerated() {
+            if c.isWhitespace {
+                if !current.isEmpty { out.append((current, start)); current = "" }
+            } else {
+                if current.isEmpty { start = i }
+                current.append(c)
+            }
+        }
+        if !current.isEmpty { out.append((current, start)) }
+        return out
     }
 
     static func canonical(_ column: String) -> String { ReportColumn.named(column)?.rawValue ?? column }

@@ -33,8 +33,9 @@ extension Query.Condition {
             return (op == .eq) == Self.isEmptyCell(cell)
         }
         if op == .contains {
-            // Substring on the text, also on duration columns (`uptime~2d`, `pp_last~fail`).
-            return cell.lowercased().contains(value.lowercased())
+            // Substring on the text, also on duration columns (`uptime~2d`, `pp_last~fail`); a
+            // cell with no value contains nothing (`tc_j_sf~-` finds tasks still running).
+            return !Self.isEmptyCell(cell) && cell.lowercased().contains(value.lowercased())
         }
         if col == .data || col.isDuration {
             let seconds = col == .data ? Self.dataSeconds(cell) : Durations.parse(cell)

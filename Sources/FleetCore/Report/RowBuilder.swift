@@ -15,7 +15,8 @@ public struct RowBuilder: Sendable {
         var row = HostRow(host: host, cells: [.host: host], status: "UNK")
         let tc = inputs.workers[host]
         fillTaskcluster(&row, tc)
-        row.cells[.note] = inputs.notes[host] ?? "-"
+        // Notes are kept by host name, without a login user.
+        row.cells[.note] = inputs.notes[host] ?? inputs.notes[String(host.split(separator: "@").last ?? "")] ?? "-"
         guard let history = inputs.history[host] else {
             for c: ReportColumn in [.os, .role, .vltSHA, .sha, .uptime, .ppLast, .ppSHA, .ppExp, .ppMatch, .applied, .healthy] { row.cells[c] = "?" }
             row.cells[.wtOvr] = "-"
@@ -32,6 +33,11 @@ public struct RowBuilder: Sendable {
             return row
         }
         fillObserved(&row, observed, auditTS: base.ts)
+        // A host whose latest gather failed is not known to be healthy, whatever older data says.
+        if !history.latest.ok, row.values.healthy == true {
+            row.values.healthy = false
+            row.cells[.healthy] = "N"
+        }
         return row
     }
 
@@ -170,7 +176,8 @@ public struct RowBuilder: Sendable {
     /// means no expectation (the old tool fell back to ronin_puppet master).
     func windowsExpectation(_ o: ObservedState) -> (String?, Bool?) {
         guard let role = o.role, o.rolePresent, !role.isEmpty,
-              let hash = inputs.windowsPools.first(where: { $0.key.replacingOccurrences(of: "-", with: "") == role })?.value,
+              let hash = inputs.windowsPools.keys.sorted().first(where: { $0.replacingOccurrences(of: "-", with: "") == role })
+                .flatMap({ inputs.windowsPools[$0] }),
               !hash.isEmpty else { return (nil, nil) }
         guard let sha = o.puppet.gitSHA, !sha.isEmpty else { return (hash, nil) }
         let matches = sha.hasPrefix(hash) || hash.hasPrefix(String(sha.prefix(7)))

@@ -30,11 +30,23 @@ public enum Durations {
             guard chars[i].isASCIIDigit else { i += 1; continue }
             var j = i
             var n = 0
-            while j < chars.count, chars[j].isASCIIDigit { n = n * 10 + Int(String(chars[j]))!; j += 1 }
+            var overflow = false
+            while j < chars.count, chars[j].isASCIIDigit {
+                let (times10, o1) = n.multipliedReportingOverflow(by: 10)
+                let (next, o2) = times10.addingReportingOverflow(Int(String(chars[j]))!)
+                overflow = overflow || o1 || o2
+                n = next
+                j += 1
+            }
+            // A number too large for any duration is no duration at all.
+            if overflow { return nil }
             var k = j
             while k < chars.count, chars[k] == " " { k += 1 }
             if k < chars.count, let unit = ["s": 1, "m": 60, "h": 3600, "d": 86400][String(chars[k])] {
-                total += n * unit
+                let (seconds, o1) = n.multipliedReportingOverflow(by: unit)
+                let (sum, o2) = total.addingReportingOverflow(seconds)
+                if o1 || o2 { return nil }
+                total = sum
                 found = true
                 i = k + 1
             } else {

@@ -52,6 +52,7 @@ struct HostMonitorCommand: AsyncParsableCommand {
     func validate() throws {
         if filter != nil && filterFile != nil { throw ValidationError("--filter and --filter-file are mutually exclusive.") }
         if hostnameOnly && json { throw ValidationError("--hostname-only and --json are mutually exclusive.") }
+        if hostnameOnly && !once { throw ValidationError("--hostname-only requires --once.") }
         guard BaseOrder(rawValue: sort.lowercased()) != nil else { throw ValidationError("--sort must be host, role or ovr_bch.") }
         if let columns {
             for name in columns.split(separator: ",") where ReportColumn.named(String(name).trimmingCharacters(in: .whitespaces)) == nil {
