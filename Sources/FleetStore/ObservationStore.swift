@@ -101,14 +101,13 @@ public struct ObservationStore: Sendable {
         try await database.writer.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM host_observations") ?? 0 }
     }
 
-    /// Hosts observed after `id`, in the order their observations were stored, and the new
-    /// newest id. Ids, not timestamps: two gathers in the same second are both seen.
-    public func hostsObserved(after id: Int64) async throws -> (hosts: [String], newest: Int64) {
-        let rows: [(Int64, String)] = try await database.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, host FROM host_observations WHERE id > ? ORDER BY id", arguments: [id])
-                .map { ($0["id"], $0["host"]) }
+    /// Observations stored after `id`, in the order they were stored, and the new newest id.
+    /// Ids, not timestamps: two gathers in the same second are both seen.
+    public func observations(after id: Int64) async throws -> (records: [HostObservation], newest: Int64) {
+        let rows = try await database.writer.read { db in
+            try ObservationRow.fetchAll(db, sql: "SELECT * FROM host_observations WHERE id > ? ORDER BY id", arguments: [id])
         }
-        return (rows.map(\.1), rows.last?.0 ?? id)
+        return (try rows.map(Self.decode), rows.last?.id ?? id)
     }
 
     /// Every host with at least one observation.

@@ -89,17 +89,21 @@ struct HostMonitorCommand: AsyncParsableCommand {
         let watched = Set(names)
         while true {
             try await Task.sleep(nanoseconds: 500_000_000)
-            let (changed, id) = try await store.hostsObserved(after: newest)
+            let (records, id) = try await store.observations(after: newest)
             newest = id
-            let touched = changed.filter { self.hosts.isEmpty || watched.contains($0) }
+            let touched = records.filter { self.hosts.isEmpty || watched.contains($0.host) }
             guard !touched.isEmpty else { continue }
             var seen = Set<String>()
-            let unique = touched.filter { seen.insert($0).inserted }
-            let fresh = try await loader.report(for: unique)
-            for row in query.apply(fresh.rows) {
-                let text = json ? ReportJSON.line(row, inputs: fresh.inputs) : table.line(row, widths: widths)
-                // Unbuffered, so a pipe sees each line as it comes.
-                FileHandle.standardOutput.write(Data((text + "\n").utf8))
+            var inputs = try await loader.inputs(for: touched.map(\.host).filter { seen.insert($0).inserted })
+            // One line per stored observation, each as the row looked when it was stored.
+            for record in touched {
+                let previousOK = inputs.history[record.host]?.latestOK
+                inputs.history[record.host] = (record, record.ok ? record : previousOK)
+                for row in query.apply([RowBuilder(inputs: inputs).row(for: record.host)]) {
+                    let text = json ? ReportJSON.line(row, inputs: inputs) : table.line(row, widths: widths)
+                    // Unbuffered, so a pipe sees each line as it comes.
+                    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+                }
             }
         }
     }
