@@ -69,12 +69,7 @@ public struct ReportLoader: Sendable {
         return out
     }
 
-    /// Rows for `hosts` in base order; hosts are kept as given (a list's order does not matter).
-    public func rows(for hosts: [String], order: BaseOrder = .host, now: Date = Date()) async throws -> [HostRow] {
-        try await report(for: hosts, order: order, now: now).rows
-    }
-
-    /// The rows and the data they were built from (the JSON view shows both).
+    /// Rows for `hosts` in base order, and the data they were built from (the JSON view shows both).
     public func report(for hosts: [String], order: BaseOrder = .host, now: Date = Date()) async throws -> (rows: [HostRow], inputs: ReportInputs) {
         let inputs = try await inputs(for: hosts, now: now)
         return (sorted(hosts.map(RowBuilder(inputs: inputs).row), order), inputs)

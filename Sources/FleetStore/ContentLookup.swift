@@ -27,6 +27,8 @@ extension ContentStore {
             if matches.count == 1 { return .found(matches[0]) }
             if matches.count > 1 { return .ambiguous(matches.map(\.lastPathComponent).sorted()) }
         }
+        // Hashing every stored file is only worth it for something shaped like a humanhash.
+        guard Humanhash.looksLikeHumanhash(key.lowercased()) else { return .notFound }
         let hashed = files.compactMap { url -> (String, URL)? in
             guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
             let sha = Digest.sha256Hex(data)
