@@ -66,6 +66,8 @@ let package = Package(
             name: "FleetGitHub",
             dependencies: ["FleetCore", "FleetHTTP", .product(name: "Yams", package: "Yams")]
         ),
+        .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", providers: [.apt(["libncurses-dev"])]),
+        .target(name: "FleetTUI", dependencies: ["FleetCore", "FleetStore", "FleetReport", "CNcurses"]),
         .target(name: "FleetReport", dependencies: ["FleetCore", "FleetStore", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "FleetWrite",
@@ -87,7 +89,7 @@ let package = Package(
             name: "fleetroll",
             dependencies: [
                 "FleetCore", "FleetSSH", "FleetStore", "FleetGather", "FleetWrite", "FleetConfig",
-                "FleetHTTP", "FleetTaskcluster", "FleetGitHub", "FleetReport",
+                "FleetHTTP", "FleetTaskcluster", "FleetGitHub", "FleetReport", "FleetTUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -99,6 +101,7 @@ let package = Package(
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
         .testTarget(name: "FleetStoreTests", dependencies: ["FleetCore", "FleetStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "FleetSSHTests", dependencies: ["FleetCore", "FleetSSH"]),
+        .testTarget(name: "FleetTUITests", dependencies: ["FleetCore", "FleetTUI"]),
         .testTarget(name: "FleetWriteTests", dependencies: ["FleetCore", "FleetSSH", "FleetWrite"]),
         .testTarget(
             name: "LabTests",

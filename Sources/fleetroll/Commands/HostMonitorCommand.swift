@@ -2,6 +2,7 @@ import ArgumentParser
 import FleetCore
 import FleetReport
 import FleetStore
+import FleetTUI
 import Foundation
 
 struct HostMonitorCommand: AsyncParsableCommand {
@@ -64,7 +65,8 @@ struct HostMonitorCommand: AsyncParsableCommand {
     func run() async throws {
         let follow = !once && !hostnameOnly
         if follow && !json && Terminal.stdoutIsTTY {
-            throw CLIError.usage("the live terminal view is not built yet; use --once for a report (or pipe the output to follow new observations)")
+            try await runTerminalView()
+            return
         }
         let queryText = try resolveQuery()
         let query = Query(queryText ?? "")
@@ -106,6 +108,18 @@ struct HostMonitorCommand: AsyncParsableCommand {
                 }
             }
         }
+    }
+
+    /// The live view in the terminal (ncurses).
+    func runTerminalView() async throws {
+        let queryText = try resolveQuery() ?? ""
+        if !queryText.isEmpty, let issue = Query(queryText).validate(queryText) { throw CLIError.usage("--filter: \(issue)") }
+        let loader = ReportLoader(state: global.state, database: try global.openDatabase())
+        let names = hosts.isEmpty ? nil : try resolveHosts(hosts).hosts.map(\.description)
+        let source = hosts.count == 1 ? (hosts[0] as NSString).lastPathComponent : (hosts.isEmpty ? "all hosts" : "\(hosts.count) args")
+        let app = MonitorApp(loader: loader, hosts: names, query: queryText, source: source, version: Fleetroll.version)
+        Interrupts.install { app.requestStop() }
+        try await app.run()
     }
 
     func resolveQuery() throws -> String? {

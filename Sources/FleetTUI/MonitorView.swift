@@ -1,0 +1,148 @@
+import FleetCore
+import Foundation
+
+/// What one screen line holds: pieces of text, each with a style.
+public struct ScreenLine: Equatable, Sendable {
+    public enum Style: Equatable, Sendable { case plain, header, good, bad, warn, dim, bar }
+    public var pieces: [(String, Style)]
+
+    public static func == (a: ScreenLine, b: ScreenLine) -> Bool {
+        a.pieces.map(\.0) == b.pieces.map(\.0) && a.pieces.map(\.1) == b.pieces.map(\.1)
+    }
+
+    public var text: String { pieces.map(\.0).joined() }
+}
+
+/// The terminal view of the report, as pure state: which rows are visible, which columns, and
+/// the lines to draw. The ncurses runner only feeds it keys and sizes and paints its lines.
+public struct MonitorView: Sendable {
+    public var rows: [HostRow] = []
+    public var total = 0
+    public var columns = ReportColumn.displayed
+    public var query = ""
+    public var source = ""
+    public var updated: Date?
+    /// Index of the first row on screen.
+    public private(set) var top = 0
+    /// Index of the first scrollable column (HOST never scrolls).
+    public private(set) var columnOffset = 0
+    public var message: String?
+
+    public init() {}
+
+    /// Rows of host data that fit: the screen minus the status line, the column headers and the
+    /// bottom bar.
+    public static func pageSize(height: Int) -> Int { max(1, height - 3) }
+
+    public mutating func setRows(_ newRows: [HostRow], total: Int, height: Int) {
+        rows = newRows
+        self.total = total
+        clamp(height: height)
+    }
+
+    mutating func clamp(height: Int) {
+        // The last page ends on the last host, so it is always reachable.
+        top = min(max(0, top), max(0, rows.count - Self.pageSize(height: height)))
+    }
+
+    public mutating func scroll(pages: Int, height: Int) {
+        top += pages * Self.pageSize(height: height)
+        clamp(height: height)
+    }
+
+    public mutating func scroll(lines: Int, height: Int) {
+        top += lines
+        clamp(height: height)
+    }
+
+    public mutating func home() { top = 0 }
+
+    public mutating func end(height: Int) {
+        top = rows.count
+        clamp(height: height)
+    }
+
+    public mutating func scrollColumns(by delta: Int) {
+        columnOffset = min(max(0, columnOffset + delta), max(0, columns.count - 2))
+    }
+
+    func widths() -> [ReportColumn: Int] {
+        var w: [ReportColumn: Int] = [:]
+        for c in columns { w[c] = c.header.count + (c == .host ? 0 : 0) }
+        for r in rows {
+            for c in columns { w[c] = max(w[c] ?? 0, r[c].count) }
+        }
+        return w
+    }
+
+    /// The columns that fit in `width` after the frozen HOST column, from the offset on.
+    func visibleColumns(width: Int, widths: [ReportColumn: Int]) -> [ReportColumn] {
+        var out: [ReportColumn] = [.host]
+        var used = widths[.host] ?? 4
+        let scrollable = columns.filter { $0 != .host }
+        for c in scrollable.dropFirst(min(columnOffset, max(0, scrollable.count - 1))) {
+            let w = (widths[c] ?? 1) + 2
+            if used + w > width && out.count > 1 { break }
+            out.append(c)
+            used += w
+        }
+        return out
+    }
+
+    static func style(_ column: ReportColumn, _ value: String) -> ScreenLine.Style {
+        switch column {
+        case .healthy, .ppMatch, .applied: return value == "Y" ? .good : value == "N" ? .bad : .plain
+        case .status: return value == "OK" ? .plain : .bad
+        case .tcQuar: return value == "YES" ? .warn : .plain
+        case .ppLast: return value.hasSuffix("FAIL") ? .bad : .plain
+        default: return .plain
+        }
+    }
+
+    /// The whole screen, `height` lines of at most `width` characters.
+    public func lines(width: Int, height: Int, now: Date = Date(), version: String = "") -> [ScreenLine] {
+        guard width > 0, height > 0 else { return [] }
+        let page = Self.pageSize(height: height)
+        let pages = max(1, (rows.count + page - 1) / page)
+        let current = min(pages, top / page + 1)
+        let age = updated.map { Durations.humanize(max(0, Int(now.timeIntervalSince($0)))) } ?? "-"
+        let widths = widths()
+        let visible = visibleColumns(width: width, widths: widths)
+        let scrollable = columns.count - 1
+        let shownFrom = min(columnOffset, max(0, scrollable - 1)) + 1
+        var status = "fleetroll \(version)  hosts=\(rows.count)/\(total)  page \(current)/\(pages)"
+        status += "  cols \(shownFrom)-\(shownFrom + visible.count - 2)/\(scrollable)"
+        if columnOffset > 0 { status += " ◀" }
+        if shownFrom + visible.count - 2 < scrollable { status += " ▶" }
+        status += "  updated=\(age)"
+        if !source.isEmpty { status += "  \(source)" }
+        if !query.isEmpty { status += "  query: \(query)" }
+        var out = [ScreenLine(pieces: [(Self.fit(status, width), .bar)])]
+        if height == 1 { return out }
+
+        func cells(_ values: [(ReportColumn, String)], header: Bool) -> ScreenLine {
+            var pieces: [(String, ScreenLine.Style)] = []
+            var used = 0
+            for (i, (c, v)) in values.enumerated() {
+                guard used < width else { break }
+                var cell = (i == 0 ? "" : "  ") + v.padding(toLength: widths[c] ?? v.count, withPad: " ", startingAt: 0)
+                if used + cell.count > width { cell = String(cell.prefix(width - used)) }
+                pieces.append((cell, header ? .header : Self.style(c, v)))
+                used += cell.count
+            }
+            return ScreenLine(pieces: pieces)
+        }
+        out.append(cells(visible.map { ($0, $0.header) }, header: true))
+        for row in rows.dropFirst(top).prefix(min(page, max(0, height - 3))) {
+            out.append(cells(visible.map { ($0, row[$0]) }, header: false))
+        }
+        while out.count < height - 1 { out.append(ScreenLine(pieces: [])) }
+        let help = message ?? "q quit  j/k ↓/↑ page  PgDn/PgUp  g/G top/bottom  h/l ←/→ columns  r reload"
+        if height >= 3 { out.append(ScreenLine(pieces: [(Self.fit(help, width), .dim)])) }
+        return Array(out.prefix(height))
+    }
+
+    static func fit(_ s: String, _ width: Int) -> String {
+        s.count <= width ? s : String(s.prefix(max(0, width)))
+    }
+}

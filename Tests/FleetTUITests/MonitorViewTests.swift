@@ -1,0 +1,79 @@
+import FleetCore
+import FleetTUI
+import Foundation
+import Testing
+
+func rows(_ n: Int) -> [HostRow] {
+    (1...n).map { i in
+        var cells: [ReportColumn: String] = [:]
+        for c in ReportColumn.allCases { cells[c] = "v\(i)" }
+        cells[.host] = "host-\(i).example.com"
+        cells[.healthy] = i % 2 == 0 ? "Y" : "N"
+        return HostRow(host: cells[.host]!, cells: cells, status: "OK")
+    }
+}
+
+@Suite("Terminal view")
+struct MonitorViewTests {
+    func view(_ n: Int, height: Int) -> MonitorView {
+        var v = MonitorView()
+        v.setRows(rows(n), total: n, height: height)
+        return v
+    }
+
+    func hosts(_ v: MonitorView, width: Int = 200, height: Int) -> [String] {
+        v.lines(width: width, height: height).dropFirst(2).compactMap { $0.pieces.first?.0.trimmingCharacters(in: .whitespaces) }
+            .filter { $0.hasPrefix("host-") }
+    }
+
+    @Test func pagingReachesTheLastHost() {
+        for height in [5, 8, 15, 24] {
+            var v = view(39, height: height)
+            for _ in 0..<100 { v.scroll(pages: 1, height: height) }
+            #expect(hosts(v, height: height).last == "host-39.example.com", "height \(height)")
+            v.end(height: height)
+            #expect(hosts(v, height: height).last == "host-39.example.com")
+            v.home()
+            #expect(hosts(v, height: height).first == "host-1.example.com")
+        }
+    }
+
+    @Test func pagesMoveByAPage() {
+        var v = view(100, height: 13)  // 10 rows a page
+        for _ in 0..<4 { v.scroll(pages: 1, height: 13) }
+        #expect(hosts(v, height: 13).first == "host-41.example.com")
+        v.scroll(pages: -1, height: 13)
+        #expect(hosts(v, height: 13).first == "host-31.example.com")
+        #expect(v.lines(width: 200, height: 13)[0].text.contains("page 4/10"))
+    }
+
+    @Test func hostStaysWhileColumnsScroll() {
+        var v = view(3, height: 10)
+        let before = v.lines(width: 60, height: 10)[1].text
+        #expect(before.hasPrefix("HOST"))
+        v.scrollColumns(by: 3)
+        let after = v.lines(width: 60, height: 10)
+        #expect(after[1].text.hasPrefix("HOST"))
+        #expect(after[1].text != before)
+        #expect(after[0].text.contains("◀"))
+        v.scrollColumns(by: -99)
+        #expect(v.lines(width: 60, height: 10)[1].text == before)
+    }
+
+    @Test func tinyScreensDoNotBreak() {
+        let v = view(50, height: 5)
+        for (w, h) in [(20, 5), (1, 1), (0, 0), (5, 2), (80, 3)] {
+            let lines = v.lines(width: w, height: h)
+            #expect(lines.count <= max(0, h))
+            #expect(lines.allSatisfy { $0.text.count <= max(0, w) })
+        }
+    }
+
+    @Test func verdictsAreStyled() {
+        let v = view(2, height: 10)
+        var v2 = v
+        v2.columns = [.host, .healthy]
+        let row = v2.lines(width: 100, height: 10)[2]
+        #expect(row.pieces.last?.1 == .bad, "host-1 is not healthy")
+    }
+}
