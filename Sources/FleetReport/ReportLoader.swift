@@ -72,10 +72,11 @@ public struct ReportLoader: Sendable {
     /// Rows for `hosts` in base order, and the data they were built from (the JSON view shows both).
     public func report(for hosts: [String], order: BaseOrder = .host, now: Date = Date()) async throws -> (rows: [HostRow], inputs: ReportInputs) {
         let inputs = try await inputs(for: hosts, now: now)
-        return (sorted(hosts.map(RowBuilder(inputs: inputs).row), order), inputs)
+        return (Self.sorted(hosts.map(RowBuilder(inputs: inputs).row), order), inputs)
     }
 
-    func sorted(_ rows: [HostRow], _ order: BaseOrder) -> [HostRow] {
+    /// Rows in a base order: host (natural), role (hosts without one last), or override branch.
+    public static func sorted(_ rows: [HostRow], _ order: BaseOrder) -> [HostRow] {
         switch order {
         case .host:
             return rows.naturallySorted(by: \.host)

@@ -11,7 +11,6 @@ public final class MonitorApp: Sendable {
     let loader: ReportLoader
     let store: ObservationStore
     let hosts: [String]?
-    let query: Query
     let queryText: String
     let source: String
     let version: String
@@ -22,7 +21,6 @@ public final class MonitorApp: Sendable {
         self.store = ObservationStore(database: loader.database)
         self.hosts = hosts
         self.queryText = query
-        self.query = Query(query)
         self.source = source
         self.version = version
     }
@@ -51,8 +49,12 @@ public final class MonitorApp: Sendable {
         }
 
         var view = MonitorView()
-        view.query = queryText
+        view.setQuery(queryText, height: Int(fr_lines()))
         view.source = source
+        var history = FilterHistory(path: loader.state.root.path + "/filter_history")
+        history.add(queryText)
+        defer { history.save() }
+        var historyIndex: Int?
         var newest: Int64 = -1
         var lastFull = Date.distantPast
         var lastDraw = Date.distantPast
@@ -69,7 +71,7 @@ public final class MonitorApp: Sendable {
                 var names = hosts ?? []
                 if hosts == nil { names = try await loader.knownHosts() }
                 let rows = try await loader.report(for: names).rows
-                view.setRows(query.apply(rows), total: names.count, height: height)
+                view.setRows(rows, total: names.count, height: height)
                 view.updated = Date()
                 dirty = true
             }
@@ -81,9 +83,21 @@ public final class MonitorApp: Sendable {
             // Every key waiting is handled before the next draw: none is dropped.
             var key = getch()
             while key != ERR {
-                if key == Int32(UInt8(ascii: "r")) { reloadNow = true }
                 // The size is read per key: a resize (KEY_RESIZE) changes it between two keys.
-                if !handle(key, &view, height: Int(fr_lines())) { return }
+                let h = Int(fr_lines())
+                if view.editing != nil {
+                    edit(key, &view, &history, &historyIndex, height: h)
+                } else if view.showHelp {
+                    view.showHelp = false
+                } else {
+                    if key == Int32(UInt8(ascii: "r")) { reloadNow = true }
+                    if key == Int32(UInt8(ascii: "/")) { view.editing = view.query; historyIndex = nil }
+                    if key == Int32(UInt8(ascii: "\\")) {
+                        history.add(view.query)
+                        view.setQuery("", height: h)
+                    }
+                    if !handle(key, &view, height: h) { return }
+                }
                 dirty = true
                 key = getch()
                 if key != ERR { timeout(0) }
@@ -103,9 +117,43 @@ public final class MonitorApp: Sendable {
         case Int32(UInt8(ascii: "l")), KEY_RIGHT: view.scrollColumns(by: 1)
         case Int32(UInt8(ascii: "h")), KEY_LEFT: view.scrollColumns(by: -1)
         case KEY_RESIZE: view.scroll(lines: 0, height: Int(fr_lines()))
+        case Int32(UInt8(ascii: "s")): view.cycleOrder(height: height)
+        case Int32(UInt8(ascii: "o")): view.toggleOverridesOnly(height: height)
+        case Int32(UInt8(ascii: "O")): view.cycleOS(height: height)
+        case Int32(UInt8(ascii: "?")): view.showHelp = true
         default: break
         }
         return true
+    }
+
+    /// The filter bar: every printable key is text; Enter applies, Esc cancels, ↑/↓ walk the history.
+    func edit(_ key: Int32, _ view: inout MonitorView, _ history: inout FilterHistory, _ index: inout Int?, height: Int) {
+        var text = view.editing ?? ""
+        switch key {
+        case 27:
+            view.editing = nil
+            return
+        case 10, 13, KEY_ENTER:
+            view.editing = nil
+            history.add(text)
+            view.setQuery(text, height: height)
+            return
+        case KEY_BACKSPACE, 127, 8:
+            if !text.isEmpty { text.removeLast() }
+        case 21:  // Ctrl-U
+            text = ""
+        case KEY_UP:
+            guard !history.entries.isEmpty else { break }
+            let i = max(0, (index ?? history.entries.count) - 1)
+            index = i
+            text = history.entries[i]
+        case KEY_DOWN:
+            guard let i = index else { break }
+            if i + 1 < history.entries.count { index = i + 1; text = history.entries[i + 1] } else { index = nil; text = "" }
+        default:
+            if key >= 32 && key < 127 { text.append(Character(Unicode.Scalar(UInt8(key)))) }
+        }
+        view.editing = text
     }
 
     func draw(_ lines: [ScreenLine], colour: Bool) {

@@ -1,4 +1,5 @@
 import FleetCore
+import FleetReport
 import Foundation
 
 /// What one screen line holds: pieces of text, each with a style.
@@ -16,10 +17,21 @@ public struct ScreenLine: Equatable, Sendable {
 /// The terminal view of the report, as pure state: which rows are visible, which columns, and
 /// the lines to draw. The ncurses runner only feeds it keys and sizes and paints its lines.
 public struct MonitorView: Sendable {
-    public var rows: [HostRow] = []
+    /// Every host's row, as loaded.
+    public private(set) var allRows: [HostRow] = []
+    /// The rows shown: base order, quick filters, then the query.
+    public private(set) var rows: [HostRow] = []
     public var total = 0
     public var columns = ReportColumn.displayed
-    public var query = ""
+    public private(set) var query = ""
+    public private(set) var order = BaseOrder.host
+    /// Only hosts with an override (`o`).
+    public private(set) var overridesOnly = false
+    /// Only one OS (`O` cycles all → L → M → W).
+    public private(set) var osFilter: String?
+    /// The filter bar's text while it is open (`/`).
+    public var editing: String?
+    public var showHelp = false
     public var source = ""
     public var updated: Date?
     /// Index of the first row on screen.
@@ -35,9 +47,46 @@ public struct MonitorView: Sendable {
     public static func pageSize(height: Int) -> Int { max(1, height - 3) }
 
     public mutating func setRows(_ newRows: [HostRow], total: Int, height: Int) {
-        rows = newRows
+        allRows = newRows
         self.total = total
+        refilter(height: height)
+    }
+
+    mutating func refilter(height: Int) {
+        var r = ReportLoader.sorted(allRows, order)
+        if overridesOnly { r = r.filter { !["-", "?", ""].contains($0[.sha]) } }
+        if let os = osFilter { r = r.filter { $0[.os] == os } }
+        rows = Query(query).apply(r)
         clamp(height: height)
+    }
+
+    public mutating func setQuery(_ text: String, height: Int) {
+        query = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let issue = query.isEmpty ? nil : Query(query).validate(query)
+        message = issue.map { "query: \($0)" }
+        top = 0
+        refilter(height: height)
+    }
+
+    /// `s`: host → role → ovr_bch → host.
+    public mutating func cycleOrder(height: Int) {
+        let all = BaseOrder.allCases
+        order = all[(all.firstIndex(of: order)! + 1) % all.count]
+        refilter(height: height)
+    }
+
+    public mutating func toggleOverridesOnly(height: Int) {
+        overridesOnly.toggle()
+        top = 0
+        refilter(height: height)
+    }
+
+    /// `O`: all → Linux → macOS → Windows → all.
+    public mutating func cycleOS(height: Int) {
+        let cycle: [String?] = [nil, "L", "M", "W"]
+        osFilter = cycle[((cycle.firstIndex(of: osFilter) ?? 0) + 1) % cycle.count]
+        top = 0
+        refilter(height: height)
     }
 
     mutating func clamp(height: Int) {
@@ -110,7 +159,10 @@ public struct MonitorView: Sendable {
         let visible = visibleColumns(width: width, widths: widths)
         let scrollable = columns.count - 1
         let shownFrom = min(columnOffset, max(0, scrollable - 1)) + 1
-        var status = "fleetroll \(version)  hosts=\(rows.count)/\(total)  page \(current)/\(pages)"
+        var status = "fleetroll \(version)  hosts=\(rows.count)/\(total)  sort=\(order.rawValue)"
+        if overridesOnly { status += "  [OVERRIDES]" }
+        if let os = osFilter { status += "  os=\(os)" }
+        status += "  page \(current)/\(pages)"
         status += "  cols \(shownFrom)-\(shownFrom + visible.count - 2)/\(scrollable)"
         if columnOffset > 0 { status += " ◀" }
         if shownFrom + visible.count - 2 < scrollable { status += " ▶" }
@@ -119,6 +171,10 @@ public struct MonitorView: Sendable {
         if !query.isEmpty { status += "  query: \(query)" }
         var out = [ScreenLine(pieces: [(Self.fit(status, width), .bar)])]
         if height == 1 { return out }
+        if showHelp {
+            for text in Self.help.prefix(height - 1) { out.append(ScreenLine(pieces: [(Self.fit(text, width), .plain)])) }
+            return out
+        }
 
         func cells(_ values: [(ReportColumn, String)], header: Bool) -> ScreenLine {
             var pieces: [(String, ScreenLine.Style)] = []
@@ -137,10 +193,31 @@ public struct MonitorView: Sendable {
             out.append(cells(visible.map { ($0, row[$0]) }, header: false))
         }
         while out.count < height - 1 { out.append(ScreenLine(pieces: [])) }
-        let help = message ?? "q quit  j/k ↓/↑ page  PgDn/PgUp  g/G top/bottom  h/l ←/→ columns  r reload"
-        if height >= 3 { out.append(ScreenLine(pieces: [(Self.fit(help, width), .dim)])) }
+        let bottom: ScreenLine
+        if let editing {
+            bottom = ScreenLine(pieces: [(Self.fit("/" + editing + "█", width), .plain)])
+        } else {
+            bottom = ScreenLine(pieces: [(Self.fit(message ?? "q quit  ? help  j/k page  g/G  h/l columns  / filter  \\ clear  s sort  o overrides  O os  r reload", width), message == nil ? .dim : .warn)])
+        }
+        if height >= 3 { out.append(bottom) }
         return Array(out.prefix(height))
     }
+
+    static let help = [
+        "Keys",
+        "  q, Ctrl-C      quit",
+        "  j k ↓ ↑ space  next / previous page (PgDn PgUp too)",
+        "  g G            first / last page",
+        "  h l ← →        scroll the columns (HOST stays)",
+        "  /              filter: type a query, Enter applies, Esc cancels, ↑/↓ history",
+        "  \\              clear the query",
+        "  s              base order: host → role → ovr_bch",
+        "  o              only hosts with an override",
+        "  O              OS: all → Linux → macOS → Windows",
+        "  r              reload now",
+        "  ?              this help (any key closes it)",
+        "Query: COL OP VALUE ... sort:col[:desc]  e.g. healthy=n pp_last>20h sort:pp_last:desc",
+    ]
 
     static func fit(_ s: String, _ width: Int) -> String {
         s.count <= width ? s : String(s.prefix(max(0, width)))

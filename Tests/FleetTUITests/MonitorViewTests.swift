@@ -77,3 +77,46 @@ struct MonitorViewTests {
         #expect(row.pieces.last?.1 == .bad, "host-1 is not healthy")
     }
 }
+
+@Suite("Terminal view: filters and history")
+struct MonitorViewFilterTests {
+    @Test func quickFiltersAndQuery() {
+        var v = MonitorView()
+        var r = rows(6)
+        for i in r.indices { r[i].cells[.os] = "L" }
+        r[1].cells[.os] = "M"
+        r[2].cells[.sha] = "-"
+        v.setRows(r, total: 6, height: 20)
+        v.cycleOS(height: 20)
+        #expect(v.osFilter == "L" && v.rows.count == 5)
+        v.cycleOS(height: 20)
+        #expect(v.osFilter == "M" && v.rows.map(\.host) == ["host-2.example.com"])
+        v.cycleOS(height: 20); v.cycleOS(height: 20)
+        #expect(v.osFilter == nil && v.rows.count == 6)
+        v.toggleOverridesOnly(height: 20)
+        #expect(v.rows.count == 5)
+        v.setQuery("healthy=y", height: 20)
+        #expect(v.rows.allSatisfy { $0[.healthy] == "Y" })
+        v.setQuery("bogus=1", height: 20)
+        #expect(v.message?.contains("unknown column: bogus") == true)
+        v.cycleOrder(height: 20)
+        #expect(v.order == .role)
+    }
+
+    @Test func historyKeepsTheNewestHundredWithoutDuplicates() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fleetroll-hist-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var h = FilterHistory(path: path)
+        for i in 0..<150 { h.add("q\(i)") }
+        h.add("q120")
+        h.add("   ")
+        h.save()
+        let again = FilterHistory(path: path)
+        #expect(again.entries.count == 100)
+        #expect(again.entries.first == "q50")
+        #expect(again.entries.last == "q120")
+        #expect(again.entries.filter { $0 == "q120" }.count == 1)
+        #expect(FilterHistory(path: "/nonexistent/dir/h").entries.isEmpty)
+        FilterHistory(path: "/proc/forbidden/h").save()
+    }
+}

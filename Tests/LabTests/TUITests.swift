@@ -86,4 +86,52 @@ struct TUITests {
         #expect(screen.contains("EXITED-0"))
         #expect(!screen.contains("hosts=40/40"), "the screen is restored")
     }
+
+    @Test(.enabled(if: hasTmux, "needs tmux (scripts/install-deps installs it)"))
+    func filterBarQuickFiltersHelpAndHistory() async throws {
+        let state = try makeTemporaryDirectory("tui-keys")
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        try await StoreSeeder.seed(state: StateDirectory(root: URL(fileURLWithPath: state)), hosts: 39, observationsPerHost: 1)
+        let tui = Session()
+        defer { tui.kill() }
+        let command = "'\(Binaries.fleetroll)' host-monitor --state-dir '\(state)'"
+        try tui.start(command, width: 160, height: 15)
+        _ = try tui.waitFor("hosts=39/39")
+
+        // Every printable key can be typed into the filter bar, including the view's own keys.
+        try tui.keys("/", "o", "s", "=", "M", "Enter")
+        var screen = try tui.waitFor("query: os=M")
+        #expect(screen.contains("hosts=7/39"), "\(screen)")
+        try tui.keys("?")
+        screen = try tui.waitFor("Keys")
+        #expect(screen.contains("filter: type a query"))
+        try tui.keys("x")
+        _ = try tui.waitFor("hosts=7/39")
+        try tui.keys("\\")
+        _ = try tui.waitFor("hosts=39/39")
+        try tui.keys("s")
+        _ = try tui.waitFor("sort=role")
+        try tui.keys("O")
+        screen = try tui.waitFor("os=L")
+        #expect(!screen.contains("hosts=39/39") && !screen.contains("hosts=0/39"), "only the Linux hosts: \(screen)")
+        try tui.keys("o")
+        screen = try tui.waitFor("[OVERRIDES]")
+        try tui.keys("q")
+        screen = try tui.waitFor("EXITED-")
+        #expect(screen.contains("EXITED-0"))
+        let history = try String(contentsOfFile: state + "/filter_history", encoding: .utf8)
+        #expect(history == "os=M\n")
+
+        // The history is there in the next session: / then Up recalls it.
+        tui.kill()
+        let again = Session()
+        defer { again.kill() }
+        try again.start(command, width: 160, height: 15)
+        _ = try again.waitFor("hosts=39/39")
+        try again.keys("/", "Up")
+        screen = try again.waitFor("/os=M")
+        #expect(screen.contains("/os=M"))
+        try again.keys("Escape", "q")
+        #expect(try again.waitFor("EXITED-").contains("EXITED-0"))
+    }
 }
