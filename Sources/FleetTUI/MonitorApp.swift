@@ -60,6 +60,8 @@ public final class MonitorApp: Sendable {
         var lastDraw = Date.distantPast
         var dirty = true
         var reloadNow = false
+        var loaded: (names: [String], inputs: ReportInputs)?
+        var lastTick = Date()
         while !stop.withLock({ $0 }) {
             let height = Int(fr_lines()), width = Int(fr_cols())
             // New observations are picked up within the poll; everything else every 30 s.
@@ -70,9 +72,20 @@ public final class MonitorApp: Sendable {
                 lastFull = Date()
                 var names = hosts ?? []
                 if hosts == nil { names = try await loader.knownHosts() }
-                let rows = try await loader.report(for: names).rows
-                view.setRows(rows, total: names.count, height: height)
+                let report = try await loader.report(for: names)
+                loaded = (names, report.inputs)
+                view.setRows(report.rows, total: names.count, height: height)
                 view.updated = Date()
+                dirty = true
+            }
+            // Ages (TC_ACT, DATA, ...) tick: rows are rebuilt from the loaded data, every second for
+            // a fleet of a few thousand hosts, less often for larger ones.
+            if let data = loaded, Date().timeIntervalSince(lastTick) >= (data.names.count > 3000 ? 10 : 1) {
+                var inputs = data.inputs
+                inputs.now = Date()
+                let builder = RowBuilder(inputs: inputs)
+                view.setRows(ReportLoader.sorted(data.names.map(builder.row), .host), total: data.names.count, height: height)
+                lastTick = Date()
                 dirty = true
             }
             if dirty || Date().timeIntervalSince(lastDraw) >= 1 {
