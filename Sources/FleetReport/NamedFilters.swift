@@ -8,6 +8,10 @@ public struct NamedFilter: Sendable, Equatable {
     public var query: String
     public var description: String
     public var path: String
+
+    public init(name: String, query: String, description: String, path: String) {
+        self.name = name; self.query = query; self.description = description; self.path = path
+    }
 }
 
 public enum NamedFilters {

@@ -100,11 +100,18 @@ public final class MonitorApp: Sendable {
                 let h = Int(fr_lines())
                 if view.editing != nil {
                     edit(key, &view, &history, &historyIndex, height: h)
+                } else if view.picker != nil {
+                    pick(key, &view, &history, height: h)
                 } else if view.showHelp {
                     view.showHelp = false
                 } else {
                     if key == Int32(UInt8(ascii: "r")) { reloadNow = true }
                     if key == Int32(UInt8(ascii: "/")) { view.editing = view.query; historyIndex = nil }
+                    if key == Int32(UInt8(ascii: "f")) {
+                        // Read when opened, so a filter file added meanwhile shows up.
+                        let dirs = [FileManager.default.currentDirectoryPath + "/configs/filters", loader.state.root.path + "/filters"]
+                        view.picker = FilterPicker(saved: NamedFilters.load(from: dirs), recent: history.entries)
+                    }
                     if key == Int32(UInt8(ascii: "\\")) {
                         history.add(view.query)
                         view.setQuery("", height: h)
@@ -137,6 +144,27 @@ public final class MonitorApp: Sendable {
         default: break
         }
         return true
+    }
+
+    /// The picker: every printable key searches; arrows move and switch tabs; Enter applies.
+    func pick(_ key: Int32, _ view: inout MonitorView, _ history: inout FilterHistory, height: Int) {
+        guard var picker = view.picker else { return }
+        switch key {
+        case 27: view.picker = nil; return
+        case 10, 13, KEY_ENTER:
+            guard let entry = picker.selected else { break }
+            view.picker = nil
+            history.add(entry.query)
+            view.setQuery(entry.query, height: height)
+            return
+        case KEY_LEFT, KEY_RIGHT, 9: picker.switchTab()
+        case KEY_UP: picker.move(-1)
+        case KEY_DOWN: picker.move(1)
+        case KEY_BACKSPACE, 127, 8: picker.backspace()
+        default:
+            if key >= 32 && key < 127 { picker.type(Character(Unicode.Scalar(UInt8(key)))) }
+        }
+        view.picker = picker
     }
 
     /// The filter bar: every printable key is text; Enter applies, Esc cancels, ↑/↓ walk the history.

@@ -32,6 +32,8 @@ public struct MonitorView: Sendable {
     /// The filter bar's text while it is open (`/`).
     public var editing: String?
     public var showHelp = false
+    /// The named-filter picker (`f`), when open.
+    public var picker: FilterPicker?
     public var source = ""
     public var updated: Date?
     /// Index of the first row on screen.
@@ -171,6 +173,10 @@ public struct MonitorView: Sendable {
         if !query.isEmpty { status += "  query: \(query)" }
         var out = [ScreenLine(pieces: [(Self.fit(status, width), .bar)])]
         if height == 1 { return out }
+        if let picker {
+            for line in picker.lines(width: width).prefix(height - 1) { out.append(line) }
+            return out
+        }
         if showHelp {
             for text in Self.help.prefix(height - 1) { out.append(ScreenLine(pieces: [(Self.fit(text, width), .plain)])) }
             return out
@@ -195,9 +201,9 @@ public struct MonitorView: Sendable {
         while out.count < height - 1 { out.append(ScreenLine(pieces: [])) }
         let bottom: ScreenLine
         if let editing {
-            bottom = ScreenLine(pieces: [(Self.fit("/" + editing + "█", width), .plain)])
+            bottom = ScreenLine(pieces: [("/", .plain)] + Self.highlight(editing) + [("█", .plain)])
         } else {
-            bottom = ScreenLine(pieces: [(Self.fit(message ?? "q quit  ? help  j/k page  g/G  h/l columns  / filter  \\ clear  s sort  o overrides  O os  r reload", width), message == nil ? .dim : .warn)])
+            bottom = ScreenLine(pieces: [(Self.fit(message ?? "q quit  ? help  j/k page  g/G  h/l columns  / filter  f filters  \\ clear  s sort  o overrides  O os  r reload", width), message == nil ? .dim : .warn)])
         }
         if height >= 3 { out.append(bottom) }
         return Array(out.prefix(height))
@@ -210,6 +216,7 @@ public struct MonitorView: Sendable {
         "  g G            first / last page",
         "  h l ← →        scroll the columns (HOST stays)",
         "  /              filter: type a query, Enter applies, Esc cancels, ↑/↓ history",
+        "  f              named filters: Saved / Recent (←/→), type to search, Enter applies",
         "  \\              clear the query",
         "  s              base order: host → role → ovr_bch",
         "  o              only hosts with an override",
@@ -218,6 +225,30 @@ public struct MonitorView: Sendable {
         "  ?              this help (any key closes it)",
         "Query: COL OP VALUE ... sort:col[:desc]  e.g. healthy=n pp_last>20h sort:pp_last:desc",
     ]
+
+    /// The filter bar's text, coloured: known columns and sort keys plain, unknown ones red,
+    /// operators and values dim, tokens that are not conditions yellow.
+    static func highlight(_ text: String) -> [(String, ScreenLine.Style)] {
+        var pieces: [(String, ScreenLine.Style)] = []
+        var last = text.startIndex
+        for (token, offset) in Query.tokens(text) {
+            let start = text.index(text.startIndex, offsetBy: offset)
+            if start > last { pieces.append((String(text[last..<start]), .plain)) }
+            let end = text.index(start, offsetBy: token.count)
+            last = end
+            if token.lowercased().hasPrefix("sort:") {
+                let cols = token.dropFirst(5).split(separator: ",").map { $0.split(separator: ":").first.map(String.init) ?? "" }
+                pieces.append((token, cols.allSatisfy { ReportColumn.named($0) != nil } ? .header : .bad))
+                continue
+            }
+            guard let (_, range) = Query.findOperator(token) else { pieces.append((token, .warn)); continue }
+            let column = String(token[..<range.lowerBound])
+            pieces.append((column, ReportColumn.named(column) != nil ? .header : .bad))
+            pieces.append((String(token[range.lowerBound...]), .dim))
+        }
+        if last < text.endIndex { pieces.append((String(text[last...]), .plain)) }
+        return pieces
+    }
 
     static func fit(_ s: String, _ width: Int) -> String {
         s.count <= width ? s : String(s.prefix(max(0, width)))

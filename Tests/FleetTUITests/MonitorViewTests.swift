@@ -1,4 +1,5 @@
 import FleetCore
+import FleetReport
 import FleetTUI
 import Foundation
 import Testing
@@ -118,5 +119,25 @@ struct MonitorViewFilterTests {
         #expect(again.entries.filter { $0 == "q120" }.count == 1)
         #expect(FilterHistory(path: "/nonexistent/dir/h").entries.isEmpty)
         FilterHistory(path: "/proc/forbidden/h").save()
+    }
+}
+
+@Suite("Terminal view: picker and highlighting")
+struct PickerTests {
+    @Test func searchTabsAndCursors() {
+        var p = FilterPicker(saved: [NamedFilter(name: "linux", query: "os=L", description: "Linux", path: ""),
+                                     NamedFilter(name: "quarantined", query: "tc_quar=yes", description: "", path: "")],
+                             recent: ["a=1", "b=2"])
+        #expect(p.visible.count == 2 && p.selected?.query == "os=L")
+        p.move(1)
+        #expect(p.selected?.query == "tc_quar=yes")
+        p.switchTab()
+        #expect(p.visible.map(\.query) == ["b=2", "a=1"], "newest first")
+        #expect(p.selected?.query == "b=2", "each tab has its own cursor")
+        p.switchTab()
+        for c in "LINUX" { p.type(c) }
+        #expect(p.visible.map(\.query) == ["os=L"])
+        for c in "zz" { p.type(c) }
+        #expect(p.visible.isEmpty && p.selected == nil)
     }
 }

@@ -134,4 +134,37 @@ struct TUITests {
         try again.keys("Escape", "q")
         #expect(try again.waitFor("EXITED-").contains("EXITED-0"))
     }
+
+    @Test(.enabled(if: hasTmux, "needs tmux (scripts/install-deps installs it)"))
+    func namedFilterPicker() async throws {
+        let state = try makeTemporaryDirectory("tui-picker")
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        try await StoreSeeder.seed(state: StateDirectory(root: URL(fileURLWithPath: state)), hosts: 20, observationsPerHost: 1)
+        try FileManager.default.createDirectory(atPath: state + "/filters", withIntermediateDirectories: true)
+        try "query: os=M\ndescription: only the minis\n".write(toFile: state + "/filters/prod-minis.yaml", atomically: true, encoding: .utf8)
+        let tui = Session()
+        defer { tui.kill() }
+        try tui.start("cd '\(HostKitPaths.repoRoot)' && '\(Binaries.fleetroll)' host-monitor --state-dir '\(state)'", width: 160, height: 20)
+        _ = try tui.waitFor("hosts=20/20")
+        try tui.keys("f")
+        var screen = try tui.waitFor("[Saved]")
+        #expect(screen.contains("quarantined") && screen.contains("prod-minis"), "shipped and state filters")
+        // Keys the view uses (j, k, G, f) are search text here.
+        try tui.keys("z", "z", "j", "f", "Enter")
+        screen = try tui.waitFor("no matches")
+        #expect(screen.contains("find: zzjf"))
+        for _ in 0..<4 { try tui.keys("BSpace") }
+        try tui.keys("p", "r", "o", "d", "Enter")
+        screen = try tui.waitFor("query: os=M")
+        #expect(!screen.contains("hosts=20/20") && !screen.contains("hosts=0/20"), "only the minis: \(screen)")
+        try tui.keys("f", "Right")
+        screen = try tui.waitFor("[Recent]")
+        #expect(screen.contains("os=M"), "the applied query is in the recent tab")
+        try tui.keys("Escape", "q")
+        #expect(try tui.waitFor("EXITED-").contains("EXITED-0"))
+    }
+}
+
+enum HostKitPaths {
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 }

@@ -67,7 +67,7 @@ public struct Query: Sendable, Equatable {
     }
 
     /// Whitespace-separated tokens (spaces, tabs, newlines) with their character offsets.
-    static func tokens(_ text: String) -> [(String, Int)] {
+    public static func tokens(_ text: String) -> [(String, Int)] {
         var out: [(String, Int)] = []
         var current = ""
         var start = 0
@@ -86,7 +86,7 @@ public struct Query: Sendable, Equatable {
     static func canonical(_ column: String) -> String { ReportColumn.named(column)?.rawValue ?? column }
 
     /// The earliest operator after the first character; on a tie the longer one.
-    static func findOperator(_ token: String) -> (Op, Range<String.Index>)? {
+    public static func findOperator(_ token: String) -> (Op, Range<String.Index>)? {
         guard token.count > 1 else { return nil }
         let searchable = token.index(after: token.startIndex)..<token.endIndex
         var best: (Op, Range<String.Index>)?
