@@ -20,5 +20,10 @@ static inline int fr_attron(int a) { return attron(a); }
 static inline int fr_attroff(int a) { return attroff(a); }
 static inline int fr_clrtoeol(void) { return clrtoeol(); }
 static inline int fr_move(int y, int x) { return move(y, x); }
+static inline int fr_colors(void) { return COLORS; }
+static inline int fr_color_pairs(void) { return COLOR_PAIRS; }
+static inline int fr_attr_underline(void) { return (int)A_UNDERLINE; }
+static inline int fr_attrset(int a) { return attrset(a); }
+static inline int fr_addstr(const char *s) { return addstr(s); }
 
 #endif

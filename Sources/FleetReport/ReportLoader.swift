@@ -35,23 +35,33 @@ public struct ReportLoader: Sendable {
         inputs.windowsPools = try await services.latestWindowsPools().mapValues(\.hash)
         inputs.notes = try await NotesStore(database: database).displays()
 
-        let overrides = ContentStore(directory: state.overrides, fileMode: 0o644)
-        var seen = Set<String>()
-        for h in history.values {
-            for record in [h.latest, h.latestOK].compactMap({ $0 }) {
-                guard let sha = record.observed?.overrideSHA256, seen.insert(sha).inserted,
-                      let url = overrides.path(forSHA: sha), let data = FileManager.default.contents(atPath: url.path) else { continue }
-                inputs.overrides[sha] = OverrideFile(text: String(decoding: data, as: UTF8.self))
-            }
-        }
         inputs.vaultNames = vaultNames()
-        // A fleet has a handful of vault files: label each once, not once per host.
-        for h in history.values {
-            for sha in [h.latest.observed?.vaultSHA256, h.latestOK?.observed?.vaultSHA256].compactMap({ $0 }) where inputs.vaultLabels[sha] == nil {
-                inputs.vaultLabels[sha] = RowBuilder.vaultLabel(sha, name: inputs.vaultNames[sha])
-            }
-        }
+        readContent(for: history.values.flatMap { [$0.latest, $0.latestOK].compactMap { $0 } }, into: &inputs)
         return inputs
+    }
+
+    /// Folds observations stored since the inputs were read into them (the live view), reading any
+    /// override file they name that was not read yet.
+    public func apply(_ records: [HostObservation], to inputs: inout ReportInputs) {
+        for record in records {
+            let previousOK = inputs.history[record.host]?.latestOK
+            inputs.history[record.host] = (record, record.ok ? record : previousOK)
+        }
+        readContent(for: records, into: &inputs)
+    }
+
+    /// Override files (by SHA) and vault labels the records need and the inputs lack.
+    func readContent(for records: [HostObservation], into inputs: inout ReportInputs) {
+        let overrides = ContentStore(directory: state.overrides, fileMode: 0o644)
+        for record in records {
+            guard let sha = record.observed?.overrideSHA256, inputs.overrides[sha] == nil,
+                  let url = overrides.path(forSHA: sha), let data = FileManager.default.contents(atPath: url.path) else { continue }
+            inputs.overrides[sha] = OverrideFile(text: String(decoding: data, as: UTF8.self))
+        }
+        // A fleet has a handful of vault files: label each once, not once per host.
+        for sha in records.compactMap({ $0.observed?.vaultSHA256 }) where inputs.vaultLabels[sha] == nil {
+            inputs.vaultLabels[sha] = RowBuilder.vaultLabel(sha, name: inputs.vaultNames[sha])
+        }
     }
 
     /// Friendly names people gave vault files: links in the vault store pointing at a content file.

@@ -125,3 +125,24 @@ extension FleetDatabase {
         return (before, size())
     }
 }
+
+/// Numbers that change whenever something the report shows is stored, so a live view can poll
+/// cheaply (the newest id of each table is one index lookup) and reload only what changed.
+public struct ChangeStamp: Equatable, Sendable {
+    /// The newest host observation: new ones can be read incrementally after it.
+    public var observations: Int64
+    /// The newest Taskcluster, GitHub, Windows pool, note and collector-run rows.
+    public var services: [Int64]
+}
+
+extension FleetDatabase {
+    public func changeStamp() async throws -> ChangeStamp {
+        try await writer.read { db in
+            let tables = ["host_observations", "tc_workers", "github_refs", "windows_pools", "notes", "collector_runs"]
+            let sql = "SELECT " + tables.map { "(SELECT COALESCE(MAX(id), 0) FROM \($0))" }.joined(separator: ", ")
+            let row = try Row.fetchOne(db, sql: sql)!
+            let ids = (0..<tables.count).map { (row[$0] as Int64?) ?? 0 }
+            return ChangeStamp(observations: ids[0], services: Array(ids.dropFirst()))
+        }
+    }
+}

@@ -63,3 +63,13 @@ public enum StateDirectoryError: Error, CustomStringConvertible {
         }
     }
 }
+
+extension StateDirectory {
+    /// Changes when a file is added to or removed from the content stores (override files and
+    /// vault files and their names), which the report's OVR_BCH and VLT_SHA cells read.
+    public func contentStamp() -> [Date] {
+        [overrides, vaultYAMLs].map {
+            ((try? FileManager.default.attributesOfItem(atPath: $0.path))?[.modificationDate] as? Date) ?? .distantPast
+        }
+    }
+}

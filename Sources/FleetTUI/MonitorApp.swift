@@ -5,222 +5,184 @@ import FleetStore
 import Foundation
 import Synchronization
 
-/// The live terminal view: ncurses, the terminal's own colours, keys read without delay, data
-/// reloaded as soon as a gather stores something.
+/// The live terminal view: ncurses with the terminal's own colours, every key handled, new
+/// observations shown as soon as a gather stores them.
 public final class MonitorApp: Sendable {
+    public struct Options: Sendable {
+        public var hosts: [String]?
+        public var query = ""
+        public var order = BaseOrder.host
+        public var source = ""
+        public var version = ""
+        /// Draw this many frames with scripted keys, then print timings (`--benchmark`).
+        public var benchmarkFrames: Int?
+
+        public init() {}
+    }
+
     let loader: ReportLoader
-    let store: ObservationStore
-    let hosts: [String]?
-    let queryText: String
-    let source: String
-    let version: String
+    let options: Options
     private let stop = Mutex(false)
 
-    public init(loader: ReportLoader, hosts: [String]?, query: String, source: String, version: String) {
+    public init(loader: ReportLoader, options: Options) {
         self.loader = loader
-        self.store = ObservationStore(database: loader.database)
-        self.hosts = hosts
-        self.queryText = query
-        self.source = source
-        self.version = version
+        self.options = options
     }
 
     /// Asks the loop to end (SIGTERM); the terminal is restored on the way out.
     public func requestStop() { stop.withLock { $0 = true } }
 
-    public func run() async throws {
-        fr_set_utf8_locale()
-        _ = initscr()
-        // Whatever happens, the terminal is given back in a sane state.
-        defer { endwin() }
-        raw()
-        noecho()
-        keypad(fr_stdscr(), true)
-        curs_set(0)
-        timeout(200)
-        let colour = ProcessInfo.processInfo.environment["NO_COLOR"]?.isEmpty ?? true
-        if colour && has_colors() {
-            start_color()
-            use_default_colors()
-            init_pair(1, Int16(COLOR_GREEN), -1)
-            init_pair(2, Int16(COLOR_RED), -1)
-            init_pair(3, Int16(COLOR_YELLOW), -1)
-            init_pair(4, Int16(COLOR_CYAN), -1)
-        }
+    var stopped: Bool { stop.withLock { $0 } }
 
-        var view = MonitorView()
-        view.setQuery(queryText, height: Int(fr_lines()))
-        view.source = source
-        var history = FilterHistory(path: loader.state.root.path + "/filter_history")
-        history.add(queryText)
-        defer { history.save() }
-        var historyIndex: Int?
-        var newest: Int64 = -1
-        var lastFull = Date.distantPast
+    public func run() async throws {
+        let state = loader.state
+        var data = LiveData(loader: loader, hosts: options.hosts)
+        // Whatever the libraries print while the screen is ours goes to a file, not the screen.
+        let log = MonitorLog(path: state.root.appendingPathComponent("monitor.log").path)
+        defer { log.close() }
+        log.info("start: \(options.source), \(options.hosts?.count ?? 0) listed hosts, query '\(options.query)'")
+
+        var view = MonitorView(order: options.order, history: FilterHistory(path: state.root.appendingPathComponent("filter_history").path))
+        view.version = options.version
+        view.source = options.source
+        view.warnings = Self.largeFiles(state)
+        var bench = options.benchmarkFrames.map { BenchmarkRecorder(frames: $0) }
+        let started = Date()
+        try await data.loadAll()
+        bench?.load = Date().timeIntervalSince(started)
+
+        let screen = Screen()
+        defer {
+            screen.close()
+            view.history.save()
+            log.info("quit")
+        }
+        view.colours = screen.colours
+        view.resize(width: screen.width, height: screen.height)
+        data.publish(into: &view)
+        view.setQuery(options.query)
+
+        var lastTick = Date()
         var lastDraw = Date.distantPast
         var dirty = true
-        var reloadNow = false
-        var loaded: (names: [String], inputs: ReportInputs)?
-        var lastTick = Date()
-        while !stop.withLock({ $0 }) {
-            let height = Int(fr_lines()), width = Int(fr_cols())
-            // New observations are picked up within the poll; everything else every 30 s.
-            let id = (try? await store.newestID()) ?? newest
-            if id != newest || reloadNow || Date().timeIntervalSince(lastFull) > 30 {
-                reloadNow = false
-                newest = id
-                lastFull = Date()
-                var names = hosts ?? []
-                if hosts == nil { names = try await loader.knownHosts() }
-                let report = try await loader.report(for: names)
-                loaded = (names, report.inputs)
-                view.setRows(report.rows, total: names.count, height: height)
-                view.updated = Date()
-                dirty = true
+        while !stopped {
+            view.resize(width: screen.width, height: screen.height)
+            do {
+                if try await data.poll() {
+                    data.publish(into: &view)
+                    try await refreshDetail(&view, data)
+                    dirty = true
+                }
+            } catch {
+                log.error("reading the store: \(error)")
+                view.flash("store: \(error)", seconds: 5)
             }
-            // Ages (TC_ACT, DATA, ...) tick: rows are rebuilt from the loaded data, every second for
-            // a fleet of a few thousand hosts, less often for larger ones.
-            if let data = loaded, Date().timeIntervalSince(lastTick) >= (data.names.count > 3000 ? 10 : 1) {
-                var inputs = data.inputs
-                inputs.now = Date()
-                let builder = RowBuilder(inputs: inputs)
-                view.setRows(ReportLoader.sorted(data.names.map(builder.row), .host), total: data.names.count, height: height)
+            // Ages (TC_ACT, DATA, updated=) tick: rows are rebuilt from the loaded data every
+            // second, every 10 s on fleets above 3,000 hosts.
+            let tickDue = bench.map { $0.step % 10 == 0 } ?? (Date().timeIntervalSince(lastTick) >= (data.names.count > 3000 ? 10 : 1))
+            if tickDue {
+                let t = Date()
+                data.rebuild(now: Date())
+                data.publish(into: &view)
+                bench?.rebuilds.append(Date().timeIntervalSince(t))
                 lastTick = Date()
                 dirty = true
             }
             if dirty || Date().timeIntervalSince(lastDraw) >= 1 {
-                draw(view.lines(width: width, height: height, version: version), colour: colour && has_colors())
+                let t = Date()
+                let canvas = view.render()
+                let painted = Date()
+                screen.paint(canvas)
+                bench?.renders.append(painted.timeIntervalSince(t))
+                bench?.paints.append(Date().timeIntervalSince(painted))
                 lastDraw = Date()
                 dirty = false
             }
-            // Every key waiting is handled before the next draw: none is dropped.
-            var key = getch()
-            while key != ERR {
-                // The size is read per key: a resize (KEY_RESIZE) changes it between two keys.
-                let h = Int(fr_lines())
-                if view.editing != nil {
-                    edit(key, &view, &history, &historyIndex, height: h)
-                } else if view.picker != nil {
-                    pick(key, &view, &history, height: h)
-                } else if view.showHelp {
-                    view.showHelp = false
-                } else {
-                    if key == Int32(UInt8(ascii: "r")) { reloadNow = true }
-                    if key == Int32(UInt8(ascii: "/")) { view.editing = view.query; historyIndex = nil }
-                    if key == Int32(UInt8(ascii: "f")) {
-                        // Read when opened, so a filter file added meanwhile shows up.
-                        let dirs = [FileManager.default.currentDirectoryPath + "/configs/filters", loader.state.root.path + "/filters"]
-                        view.picker = FilterPicker(saved: NamedFilters.load(from: dirs), recent: history.entries)
-                    }
-                    if key == Int32(UInt8(ascii: "\\")) {
-                        history.add(view.query)
-                        view.setQuery("", height: h)
-                    }
-                    if !handle(key, &view, height: h) { return }
-                }
+            if var b = bench {
+                // Scripted keys instead of the keyboard: page through, scroll columns, filter.
+                if b.done { bench = b; break }
+                _ = view.handle(b.nextKey())
+                bench = b
                 dirty = true
-                key = getch()
-                if key != ERR { timeout(0) }
+                continue
             }
-            timeout(200)
-        }
-    }
-
-    /// Applies a key; false to quit.
-    func handle(_ key: Int32, _ view: inout MonitorView, height: Int) -> Bool {
-        switch key {
-        case Int32(UInt8(ascii: "q")), 3: return false  // q, Ctrl-C
-        case Int32(UInt8(ascii: "j")), KEY_DOWN, KEY_NPAGE, Int32(UInt8(ascii: " ")): view.scroll(pages: 1, height: height)
-        case Int32(UInt8(ascii: "k")), KEY_UP, KEY_PPAGE: view.scroll(pages: -1, height: height)
-        case Int32(UInt8(ascii: "g")), KEY_HOME: view.home()
-        case Int32(UInt8(ascii: "G")), KEY_END: view.end(height: height)
-        case Int32(UInt8(ascii: "l")), KEY_RIGHT: view.scrollColumns(by: 1)
-        case Int32(UInt8(ascii: "h")), KEY_LEFT: view.scrollColumns(by: -1)
-        case KEY_RESIZE: view.scroll(lines: 0, height: Int(fr_lines()))
-        case Int32(UInt8(ascii: "s")): view.cycleOrder(height: height)
-        case Int32(UInt8(ascii: "o")): view.toggleOverridesOnly(height: height)
-        case Int32(UInt8(ascii: "O")): view.cycleOS(height: height)
-        case Int32(UInt8(ascii: "?")): view.showHelp = true
-        default: break
-        }
-        return true
-    }
-
-    /// The picker: every printable key searches; arrows move and switch tabs; Enter applies.
-    func pick(_ key: Int32, _ view: inout MonitorView, _ history: inout FilterHistory, height: Int) {
-        guard var picker = view.picker else { return }
-        switch key {
-        case 27: view.picker = nil; return
-        case 10, 13, KEY_ENTER:
-            guard let entry = picker.selected else { break }
-            view.picker = nil
-            history.add(entry.query)
-            view.setQuery(entry.query, height: height)
-            return
-        case KEY_LEFT, KEY_RIGHT, 9: picker.switchTab()
-        case KEY_UP: picker.move(-1)
-        case KEY_DOWN: picker.move(1)
-        case KEY_BACKSPACE, 127, 8: picker.backspace()
-        default:
-            if key >= 32 && key < 127 { picker.type(Character(Unicode.Scalar(UInt8(key)))) }
-        }
-        view.picker = picker
-    }
-
-    /// The filter bar: every printable key is text; Enter applies, Esc cancels, ↑/↓ walk the history.
-    func edit(_ key: Int32, _ view: inout MonitorView, _ history: inout FilterHistory, _ index: inout Int?, height: Int) {
-        var text = view.editing ?? ""
-        switch key {
-        case 27:
-            view.editing = nil
-            return
-        case 10, 13, KEY_ENTER:
-            view.editing = nil
-            history.add(text)
-            view.setQuery(text, height: height)
-            return
-        case KEY_BACKSPACE, 127, 8:
-            if !text.isEmpty { text.removeLast() }
-        case 21:  // Ctrl-U
-            text = ""
-        case KEY_UP:
-            guard !history.entries.isEmpty else { break }
-            let i = max(0, (index ?? history.entries.count) - 1)
-            index = i
-            text = history.entries[i]
-        case KEY_DOWN:
-            guard let i = index else { break }
-            if i + 1 < history.entries.count { index = i + 1; text = history.entries[i + 1] } else { index = nil; text = "" }
-        default:
-            if key >= 32 && key < 127 { text.append(Character(Unicode.Scalar(UInt8(key)))) }
-        }
-        view.editing = text
-    }
-
-    func draw(_ lines: [ScreenLine], colour: Bool) {
-        erase()
-        for (y, line) in lines.enumerated() {
-            var x: Int32 = 0
-            for (text, style) in line.pieces {
-                let attr = attribute(style, colour: colour)
-                if attr != 0 { _ = fr_attron(attr) }
-                _ = text.withCString { fr_addnstr(Int32(y), x, $0, -1) }
-                if attr != 0 { _ = fr_attroff(attr) }
-                x += Int32(text.count)
+            // Every key waiting is handled before the next draw: none is dropped.
+            var wait = true
+            while let key = screen.key(wait: wait) {
+                wait = false
+                dirty = true
+                switch view.handle(key) {
+                case .none: break
+                case .quit: return
+                case .reload:
+                    data.forceReload()
+                    view.flash("reloading", seconds: 1)
+                case .openPicker:
+                    // Read when opened, so a filter file added meanwhile shows up.
+                    let dirs = [FileManager.default.currentDirectoryPath + "/configs/filters", state.root.path + "/filters"]
+                    view.openPicker(saved: NamedFilters.load(from: dirs))
+                case .showDetail(let host):
+                    view.showDetail(try await data.detail(for: host, row: view.rows.first { $0.host == host }))
+                }
             }
         }
-        refresh()
+        if let b = bench {
+            screen.close()
+            print(b.report(hosts: data.names.count, width: view.width, height: view.height))
+        }
     }
 
-    func attribute(_ style: ScreenLine.Style, colour: Bool) -> Int32 {
-        switch style {
-        case .plain: return 0
-        case .header: return Int32(fr_attr_bold())
-        case .bar: return Int32(fr_attr_reverse())
-        case .dim: return Int32(fr_attr_dim())
-        case .good: return colour ? Int32(fr_color_pair(1)) : 0
-        case .bad: return colour ? Int32(fr_color_pair(2)) | Int32(fr_attr_bold()) : Int32(fr_attr_bold())
-        case .warn: return colour ? Int32(fr_color_pair(3)) : 0
+    /// Keeps an open detail current when its host's data changes.
+    func refreshDetail(_ view: inout MonitorView, _ data: LiveData) async throws {
+        guard let host = view.detail?.host else { return }
+        view.showDetail(try await data.detail(for: host, row: view.rows.first { $0.host == host }))
+    }
+
+    /// `audit: 120M` for the audit log or database when they pass 100 MiB (`fleetroll maintain`
+    /// trims them).
+    static func largeFiles(_ state: StateDirectory) -> [String] {
+        [("audit", state.auditLog.path), ("db", state.database.path)].compactMap { name, path in
+            let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+            return size >= 100 << 20 ? "\(name): \(size >> 20)M" : nil
         }
+    }
+}
+
+/// Timings of a `--benchmark` run.
+struct BenchmarkRecorder {
+    let frames: Int
+    var load: TimeInterval = 0
+    var renders: [TimeInterval] = []
+    var paints: [TimeInterval] = []
+    var rebuilds: [TimeInterval] = []
+    var step = 0
+
+    var done: Bool { renders.count >= frames }
+
+    /// Pages to the end and back, scrolls the columns, toggles a quick filter.
+    mutating func nextKey() -> Key {
+        step += 1
+        let script: [Key] = [.char("j"), .char("j"), .char("j"), .char("l"), .char("G"), .char("k"), .char("h"), .char("o"),
+                             .char("g"), .char("o"), .char("O"), .char("J"), .char("O"), .char("O"), .char("O")]
+        return script[step % script.count]
+    }
+
+    func report(hosts: Int, width: Int, height: Int) -> String {
+        func stats(_ xs: [TimeInterval]) -> String {
+            guard !xs.isEmpty else { return "-" }
+            let s = xs.sorted()
+            func ms(_ x: TimeInterval) -> String { String(format: "%.2f ms", x * 1000) }
+            return "median \(ms(s[s.count / 2])), p95 \(ms(s[min(s.count - 1, s.count * 95 / 100)])), max \(ms(s.last!)) (n=\(s.count))"
+        }
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return """
+            hosts: \(hosts), terminal: \(width)x\(height)
+            initial load: \(String(format: "%.3f s", load))
+            frame (view, after a key): \(stats(renders))
+            paint (ncurses): \(stats(paints))
+            rows rebuilt (ages tick): \(stats(rebuilds))
+            peak memory (max RSS): \(usage.ru_maxrss / 1024) MiB
+            """
     }
 }

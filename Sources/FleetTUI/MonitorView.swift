@@ -2,255 +2,322 @@ import FleetCore
 import FleetReport
 import Foundation
 
-/// What one screen line holds: pieces of text, each with a style.
-public struct ScreenLine: Equatable, Sendable {
-    public enum Style: Equatable, Sendable { case plain, header, good, bad, warn, dim, bar }
-    public var pieces: [(String, Style)]
-
-    public static func == (a: ScreenLine, b: ScreenLine) -> Bool {
-        a.pieces.map(\.0) == b.pieces.map(\.0) && a.pieces.map(\.1) == b.pieces.map(\.1)
-    }
-
-    public var text: String { pieces.map(\.0).joined() }
-}
-
-/// The terminal view of the report, as pure state: which rows are visible, which columns, and
-/// the lines to draw. The ncurses runner only feeds it keys and sizes and paints its lines.
+/// The terminal view of the report as pure state: the rows shown (order, quick filters,
+/// query), the page, the selected host, the open popup. The ncurses runner feeds it keys, sizes
+/// and data, and paints what `render` draws; everything here is testable without a terminal.
 public struct MonitorView: Sendable {
-    /// Every host's row, as loaded.
+    /// Every listed host's row, as loaded.
     public private(set) var allRows: [HostRow] = []
     /// The rows shown: base order, quick filters, then the query.
     public private(set) var rows: [HostRow] = []
-    public var total = 0
+    /// How many hosts are listed (the `total` of `hosts=shown/total`).
+    public private(set) var total = 0
     public var columns = ReportColumn.displayed
     public private(set) var query = ""
-    public private(set) var order = BaseOrder.host
+    var parsed = Query("")
+    public private(set) var order: BaseOrder
     /// Only hosts with an override (`o`).
     public private(set) var overridesOnly = false
     /// Only one OS (`O` cycles all → L → M → W).
     public private(set) var osFilter: String?
-    /// The filter bar's text while it is open (`/`).
-    public var editing: String?
-    public var showHelp = false
-    /// The named-filter picker (`f`), when open.
-    public var picker: FilterPicker?
+    public private(set) var filterBar: FilterBar?
+    public private(set) var picker: FilterPicker?
+    public private(set) var detail: HostDetail?
+    public private(set) var showHelp = false
+    public private(set) var history: FilterHistory
+
+    /// What the header says about the data.
     public var source = ""
+    public var version = ""
+    /// When the data last changed (the header's `updated=` age).
     public var updated: Date?
+    /// No successful gather within the hour.
+    public var stale = false
+    /// Warnings shown on the right of the header (large files).
+    public var warnings: [String] = []
+    /// Colours the terminal has: 0 (none, or NO_COLOR), 8 or 256.
+    public var colours = 0
+
+    public private(set) var width = 80
+    public private(set) var height = 24
     /// Index of the first row on screen.
     public private(set) var top = 0
+    /// Index of the selected row (Enter shows its detail).
+    public private(set) var selected = 0
     /// Index of the first scrollable column (HOST never scrolls).
     public private(set) var columnOffset = 0
-    public var message: String?
+    public private(set) var message: (text: String, until: Date)?
 
-    public init() {}
+    // Worked out when the rows change, not on every draw.
+    var widths: [ReportColumn: Int] = [:]
+    var categories: [ReportColumn: [String: Style]] = [:]
+    /// The domain all hosts share (`.test.releng.mdc1.mozilla.com`), dropped from HOST cells.
+    public private(set) var suffix: String?
 
-    /// Rows of host data that fit: the screen minus the status line, the column headers and the
-    /// bottom bar.
-    public static func pageSize(height: Int) -> Int { max(1, height - 3) }
-
-    public mutating func setRows(_ newRows: [HostRow], total: Int, height: Int) {
-        allRows = newRows
-        self.total = total
-        refilter(height: height)
+    public init(order: BaseOrder = .host, history: FilterHistory = FilterHistory(entries: [])) {
+        self.order = order
+        self.history = history
     }
 
-    mutating func refilter(height: Int) {
+    // MARK: data
+
+    public mutating func resize(width: Int, height: Int) {
+        self.width = max(0, width)
+        self.height = max(0, height)
+        clamp()
+    }
+
+    public mutating func setRows(_ newRows: [HostRow], total: Int) {
+        allRows = newRows
+        self.total = total
+        suffix = Self.commonSuffix(newRows.map(\.host))
+        categories = CellStyles.categorical(newRows, colours: colours)
+        refilter()
+    }
+
+    public mutating func setQuery(_ text: String, now: Date = Date()) {
+        query = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        parsed = Query(query)
+        if let issue = query.isEmpty ? nil : parsed.validate(query) {
+            flash("query: \(issue)", now: now, seconds: 4)
+        }
+        top = 0
+        selected = 0
+        refilter()
+    }
+
+    public mutating func flash(_ text: String, now: Date = Date(), seconds: Double = 2) {
+        message = (text, now.addingTimeInterval(seconds))
+    }
+
+    mutating func refilter() {
+        let host = rows.indices.contains(selected) ? rows[selected].host : nil
         var r = ReportLoader.sorted(allRows, order)
         if overridesOnly { r = r.filter { !["-", "?", ""].contains($0[.sha]) } }
         if let os = osFilter { r = r.filter { $0[.os] == os } }
-        rows = Query(query).apply(r)
-        clamp(height: height)
+        rows = parsed.apply(r)
+        if let host, let i = rows.firstIndex(where: { $0.host == host }) { selected = i }
+        widths = Self.widths(rows, columns: columns, marked: sortMark?.0, display: display)
+        clamp()
     }
 
-    public mutating func setQuery(_ text: String, height: Int) {
-        query = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        let issue = query.isEmpty ? nil : Query(query).validate(query)
-        message = issue.map { "query: \($0)" }
-        top = 0
-        refilter(height: height)
+    /// A host as the HOST column shows it.
+    func display(_ host: String) -> String {
+        guard let suffix, host.hasSuffix(suffix), host.count > suffix.count else { return host }
+        return String(host.dropLast(suffix.count))
     }
 
-    /// `s`: host → role → ovr_bch → host.
-    public mutating func cycleOrder(height: Int) {
-        let all = BaseOrder.allCases
-        order = all[(all.firstIndex(of: order)! + 1) % all.count]
-        refilter(height: height)
-    }
-
-    public mutating func toggleOverridesOnly(height: Int) {
-        overridesOnly.toggle()
-        top = 0
-        refilter(height: height)
-    }
-
-    /// `O`: all → Linux → macOS → Windows → all.
-    public mutating func cycleOS(height: Int) {
-        let cycle: [String?] = [nil, "L", "M", "W"]
-        osFilter = cycle[((cycle.firstIndex(of: osFilter) ?? 0) + 1) % cycle.count]
-        top = 0
-        refilter(height: height)
-    }
-
-    mutating func clamp(height: Int) {
-        // The last page ends on the last host, so it is always reachable.
-        top = min(max(0, top), max(0, rows.count - Self.pageSize(height: height)))
-    }
-
-    public mutating func scroll(pages: Int, height: Int) {
-        top += pages * Self.pageSize(height: height)
-        clamp(height: height)
-    }
-
-    public mutating func scroll(lines: Int, height: Int) {
-        top += lines
-        clamp(height: height)
-    }
-
-    public mutating func home() { top = 0 }
-
-    public mutating func end(height: Int) {
-        top = rows.count
-        clamp(height: height)
-    }
-
-    public mutating func scrollColumns(by delta: Int) {
-        columnOffset = min(max(0, columnOffset + delta), max(0, columns.count - 2))
-    }
-
-    func widths() -> [ReportColumn: Int] {
+    static func widths(_ rows: [HostRow], columns: [ReportColumn], marked: ReportColumn?, display: (String) -> String) -> [ReportColumn: Int] {
         var w: [ReportColumn: Int] = [:]
-        for c in columns { w[c] = c.header.count + (c == .host ? 0 : 0) }
+        // The sorted column's label carries an arrow.
+        for c in columns { w[c] = c.header.count + (c == marked ? 2 : 0) }
         for r in rows {
-            for c in columns { w[c] = max(w[c] ?? 0, r[c].count) }
+            for c in columns {
+                let n = c == .host ? display(r.host).count : r[c].count
+                if n > w[c]! { w[c] = n }
+            }
         }
         return w
     }
 
-    /// The columns that fit in `width` after the frozen HOST column, from the offset on.
-    func visibleColumns(width: Int, widths: [ReportColumn: Int]) -> [ReportColumn] {
-        var out: [ReportColumn] = [.host]
-        var used = widths[.host] ?? 4
-        let scrollable = columns.filter { $0 != .host }
-        for c in scrollable.dropFirst(min(columnOffset, max(0, scrollable.count - 1))) {
-            let w = (widths[c] ?? 1) + 2
-            if used + w > width && out.count > 1 { break }
+    /// The longest run of domain labels every host ends with, with its leading dot; nil when a
+    /// host has no dot or there is none.
+    public static func commonSuffix(_ hosts: [String]) -> String? {
+        guard let first = hosts.first, hosts.allSatisfy({ $0.contains(".") }) else { return nil }
+        var common = Array(first.split(separator: ".", omittingEmptySubsequences: false).dropFirst().reversed())
+        for h in hosts.dropFirst() where !common.isEmpty {
+            let labels = Array(h.split(separator: ".", omittingEmptySubsequences: false).dropFirst().reversed())
+            var n = 0
+            while n < min(common.count, labels.count) && common[n] == labels[n] { n += 1 }
+            common = Array(common.prefix(n))
+        }
+        return common.isEmpty ? nil : "." + common.reversed().joined(separator: ".")
+    }
+
+    // MARK: geometry
+
+    /// Header lines: one when everything fits, two on narrow terminals.
+    var headerLines: Int {
+        let (left, right) = header(page: max(1, height - 3), now: Date())
+        return Self.length(left) + 1 + Self.length(right) <= width - 1 ? 1 : 2
+    }
+
+    /// Host rows on screen: below the header and the column labels, above the bottom bar.
+    public var pageSize: Int { max(1, height - headerLines - 2) }
+
+    mutating func clamp() {
+        let page = pageSize
+        // The last page ends on the last host, so it is always reachable.
+        top = min(max(0, top), max(0, rows.count - page))
+        selected = min(max(0, selected), max(0, rows.count - 1))
+        if selected < top { selected = top }
+        if selected >= top + page { selected = top + page - 1 }
+        columnOffset = min(columnOffset, maxColumnOffset)
+    }
+
+    public mutating func scroll(pages: Int) {
+        // The selection keeps its place on the screen.
+        let place = selected - top
+        top = min(max(0, top + pages * pageSize), max(0, rows.count - pageSize))
+        selected = top + place
+        clamp()
+    }
+
+    public mutating func select(by delta: Int) {
+        selected = min(max(0, selected + delta), max(0, rows.count - 1))
+        if selected < top { top = selected }
+        if selected >= top + pageSize { top = selected - pageSize + 1 }
+        clamp()
+    }
+
+    public mutating func home() { top = 0; selected = 0; clamp() }
+
+    public mutating func end() {
+        top = rows.count
+        selected = rows.count - 1
+        clamp()
+    }
+
+    var scrollable: [ReportColumn] { columns.filter { $0 != .host } }
+
+    /// The scrollable columns that fit after HOST, starting at `offset`.
+    func visibleColumns(offset: Int) -> [ReportColumn] {
+        let available = max(width - 1 - (widths[.host] ?? 4) - 3, 0)
+        var out: [ReportColumn] = []
+        var used = 0
+        for c in scrollable.dropFirst(offset) {
+            let w = (widths[c] ?? 1) + (out.isEmpty ? 0 : 3)
+            if used + w > available { break }
             out.append(c)
             used += w
         }
         return out
     }
 
-    static func style(_ column: ReportColumn, _ value: String) -> ScreenLine.Style {
-        switch column {
-        case .healthy, .ppMatch, .applied: return value == "Y" ? .good : value == "N" ? .bad : .plain
-        case .status: return value == "OK" ? .plain : .bad
-        case .tcQuar: return value == "YES" ? .warn : .plain
-        case .ppLast: return value.hasSuffix("FAIL") ? .bad : .plain
-        default: return .plain
-        }
+    /// The first offset at which the last column shows.
+    var maxColumnOffset: Int {
+        var offset = 0
+        while offset < scrollable.count - 1 && offset + visibleColumns(offset: offset).count < scrollable.count { offset += 1 }
+        return offset
     }
 
-    /// The whole screen, `height` lines of at most `width` characters.
-    public func lines(width: Int, height: Int, now: Date = Date(), version: String = "") -> [ScreenLine] {
-        guard width > 0, height > 0 else { return [] }
-        let page = Self.pageSize(height: height)
-        let pages = max(1, (rows.count + page - 1) / page)
-        let current = min(pages, top / page + 1)
-        let age = updated.map { Durations.humanize(max(0, Int(now.timeIntervalSince($0)))) } ?? "-"
-        let widths = widths()
-        let visible = visibleColumns(width: width, widths: widths)
-        let scrollable = columns.count - 1
-        let shownFrom = min(columnOffset, max(0, scrollable - 1)) + 1
-        var status = "fleetroll \(version)  hosts=\(rows.count)/\(total)  sort=\(order.rawValue)"
-        if overridesOnly { status += "  [OVERRIDES]" }
-        if let os = osFilter { status += "  os=\(os)" }
-        status += "  page \(current)/\(pages)"
-        status += "  cols \(shownFrom)-\(shownFrom + visible.count - 2)/\(scrollable)"
-        if columnOffset > 0 { status += " ◀" }
-        if shownFrom + visible.count - 2 < scrollable { status += " ▶" }
-        status += "  updated=\(age)"
-        if !source.isEmpty { status += "  \(source)" }
-        if !query.isEmpty { status += "  query: \(query)" }
-        var out = [ScreenLine(pieces: [(Self.fit(status, width), .bar)])]
-        if height == 1 { return out }
-        if let picker {
-            for line in picker.lines(width: width).prefix(height - 1) { out.append(line) }
-            return out
+    public mutating func scrollColumns(by delta: Int) {
+        columnOffset = min(max(0, columnOffset + delta), maxColumnOffset)
+    }
+
+    // MARK: keys
+
+    /// Applies a key; the result says what the runner must do beyond redrawing.
+    public mutating func handle(_ key: Key, now: Date = Date()) -> KeyAction {
+        if key == .resize {
+            showHelp = false
+            clamp()
+            return .none
         }
         if showHelp {
-            for text in Self.help.prefix(height - 1) { out.append(ScreenLine(pieces: [(Self.fit(text, width), .plain)])) }
-            return out
+            // Any key closes the help, and does nothing else.
+            showHelp = false
+            return .none
         }
-
-        func cells(_ values: [(ReportColumn, String)], header: Bool) -> ScreenLine {
-            var pieces: [(String, ScreenLine.Style)] = []
-            var used = 0
-            for (i, (c, v)) in values.enumerated() {
-                guard used < width else { break }
-                var cell = (i == 0 ? "" : "  ") + v.padding(toLength: widths[c] ?? v.count, withPad: " ", startingAt: 0)
-                if used + cell.count > width { cell = String(cell.prefix(width - used)) }
-                pieces.append((cell, header ? .header : Self.style(c, v)))
-                used += cell.count
+        if detail != nil { return handleDetail(key) }
+        if var p = picker {
+            switch p.handle(key, now: now) {
+            case .open: picker = p
+            case .close: picker = nil
+            case .apply(let q):
+                picker = nil
+                history.add(q)
+                setQuery(q, now: now)
             }
-            return ScreenLine(pieces: pieces)
+            return .none
         }
-        out.append(cells(visible.map { ($0, $0.header) }, header: true))
-        for row in rows.dropFirst(top).prefix(min(page, max(0, height - 3))) {
-            out.append(cells(visible.map { ($0, row[$0]) }, header: false))
+        if var bar = filterBar {
+            switch bar.handle(key, history: history.entries) {
+            case .editing: filterBar = bar
+            case .cancel: filterBar = nil
+            case .apply(let text):
+                filterBar = nil
+                history.add(text)
+                setQuery(text, now: now)
+            }
+            return .none
         }
-        while out.count < height - 1 { out.append(ScreenLine(pieces: [])) }
-        let bottom: ScreenLine
-        if let editing {
-            bottom = ScreenLine(pieces: [("/", .plain)] + Self.highlight(editing) + [("█", .plain)])
-        } else {
-            bottom = ScreenLine(pieces: [(Self.fit(message ?? "q quit  ? help  j/k page  g/G  h/l columns  / filter  f filters  \\ clear  s sort  o overrides  O os  r reload", width), message == nil ? .dim : .warn)])
+        switch key {
+        case .char("q"), .char("Q"), .ctrl("c"): return .quit
+        case .char("j"), .down, .pageDown, .char(" "): scroll(pages: 1)
+        case .char("k"), .up, .pageUp: scroll(pages: -1)
+        case .char("J"), .ctrl("n"): select(by: 1)
+        case .char("K"), .ctrl("p"): select(by: -1)
+        case .char("g"), .home: home()
+        case .char("G"), .end: end()
+        case .char("l"), .right: scrollColumns(by: 1)
+        case .char("h"), .left: scrollColumns(by: -1)
+        case .char("s"), .char("S"):
+            if !parsed.sort.isEmpty {
+                flash("'s' inactive while /query has sort:", now: now)
+            } else {
+                let all = BaseOrder.allCases
+                order = all[(all.firstIndex(of: order)! + 1) % all.count]
+                top = 0
+                refilter()
+            }
+        case .char("o"):
+            overridesOnly.toggle()
+            top = 0
+            refilter()
+        case .char("O"):
+            let cycle: [String?] = [nil, "L", "M", "W"]
+            osFilter = cycle[((cycle.firstIndex(of: osFilter) ?? 0) + 1) % cycle.count]
+            top = 0
+            refilter()
+        case .char("/"): filterBar = FilterBar(text: query)
+        case .char("\\"):
+            history.add(query)
+            setQuery("", now: now)
+        case .char("?"): showHelp = true
+        case .char("f"): return .openPicker
+        case .char("r"): return .reload
+        case .enter:
+            if rows.indices.contains(selected) { return .showDetail(rows[selected].host) }
+        default: break
         }
-        if height >= 3 { out.append(bottom) }
-        return Array(out.prefix(height))
+        return .none
     }
 
-    static let help = [
-        "Keys",
-        "  q, Ctrl-C      quit",
-        "  j k ↓ ↑ space  next / previous page (PgDn PgUp too)",
-        "  g G            first / last page",
-        "  h l ← →        scroll the columns (HOST stays)",
-        "  /              filter: type a query, Enter applies, Esc cancels, ↑/↓ history",
-        "  f              named filters: Saved / Recent (←/→), type to search, Enter applies",
-        "  \\              clear the query",
-        "  s              base order: host → role → ovr_bch",
-        "  o              only hosts with an override",
-        "  O              OS: all → Linux → macOS → Windows",
-        "  r              reload now",
-        "  ?              this help (any key closes it)",
-        "Query: COL OP VALUE ... sort:col[:desc]  e.g. healthy=n pp_last>20h sort:pp_last:desc",
-    ]
-
-    /// The filter bar's text, coloured: known columns and sort keys plain, unknown ones red,
-    /// operators and values dim, tokens that are not conditions yellow.
-    static func highlight(_ text: String) -> [(String, ScreenLine.Style)] {
-        var pieces: [(String, ScreenLine.Style)] = []
-        var last = text.startIndex
-        for (token, offset) in Query.tokens(text) {
-            let start = text.index(text.startIndex, offsetBy: offset)
-            if start > last { pieces.append((String(text[last..<start]), .plain)) }
-            let end = text.index(start, offsetBy: token.count)
-            last = end
-            if token.lowercased().hasPrefix("sort:") {
-                let cols = token.dropFirst(5).split(separator: ",").map { $0.split(separator: ":").first.map(String.init) ?? "" }
-                pieces.append((token, cols.allSatisfy { ReportColumn.named($0) != nil } ? .header : .bad))
-                continue
-            }
-            guard let (_, range) = Query.findOperator(token) else { pieces.append((token, .warn)); continue }
-            let column = String(token[..<range.lowerBound])
-            pieces.append((column, ReportColumn.named(column) != nil ? .header : .bad))
-            pieces.append((String(token[range.lowerBound...]), .dim))
+    mutating func handleDetail(_ key: Key) -> KeyAction {
+        let page = max(1, height - 4)
+        switch key {
+        case .escape, .enter, .char("q"), .ctrl("c"):
+            detail = nil
+        case .down, .char("j"): detail?.scroll(by: 1, page: page)
+        case .up, .char("k"): detail?.scroll(by: -1, page: page)
+        case .pageDown, .char(" "): detail?.scroll(by: page, page: page)
+        case .pageUp: detail?.scroll(by: -page, page: page)
+        case .right, .left, .char("J"), .char("K"):
+            let delta = key == .right || key == .char("J") ? 1 : -1
+            guard rows.indices.contains(selected + delta) else { break }
+            select(by: delta)
+            return .showDetail(rows[selected].host)
+        default: break
         }
-        if last < text.endIndex { pieces.append((String(text[last...]), .plain)) }
-        return pieces
+        return .none
     }
 
-    static func fit(_ s: String, _ width: Int) -> String {
-        s.count <= width ? s : String(s.prefix(max(0, width)))
+    /// The runner opens the picker with the named filters it read.
+    public mutating func openPicker(saved: [NamedFilter]) {
+        picker = FilterPicker(saved: saved, recent: history.entries, active: query)
+    }
+
+    /// The runner shows a detail it built; it replaces the one open.
+    public mutating func showDetail(_ d: HostDetail) {
+        detail = d
+    }
+}
+
+extension FilterHistory {
+    /// A history that is not read from or saved to a file (tests).
+    public init(entries: [String]) {
+        self.init(path: "")
+        for e in entries { add(e) }
     }
 }

@@ -1,6 +1,6 @@
 import FleetCore
 import FleetReport
-import FleetTUI
+@testable import FleetTUI
 import Foundation
 import Testing
 
@@ -14,94 +14,251 @@ func rows(_ n: Int) -> [HostRow] {
     }
 }
 
-@Suite("Terminal view")
-struct MonitorViewTests {
-    func view(_ n: Int, height: Int) -> MonitorView {
-        var v = MonitorView()
-        v.setRows(rows(n), total: n, height: height)
-        return v
-    }
+func view(_ n: Int, width: Int = 200, height: Int) -> MonitorView {
+    var v = MonitorView()
+    v.resize(width: width, height: height)
+    v.setRows(rows(n), total: n)
+    return v
+}
 
-    func hosts(_ v: MonitorView, width: Int = 200, height: Int) -> [String] {
-        v.lines(width: width, height: height).dropFirst(2).compactMap { $0.pieces.first?.0.trimmingCharacters(in: .whitespaces) }
-            .filter { $0.hasPrefix("host-") }
-    }
-
-    @Test func pagingReachesTheLastHost() {
-        for height in [5, 8, 15, 24] {
-            var v = view(39, height: height)
-            for _ in 0..<100 { v.scroll(pages: 1, height: height) }
-            #expect(hosts(v, height: height).last == "host-39.example.com", "height \(height)")
-            v.end(height: height)
-            #expect(hosts(v, height: height).last == "host-39.example.com")
-            v.home()
-            #expect(hosts(v, height: height).first == "host-1.example.com")
-        }
-    }
-
-    @Test func pagesMoveByAPage() {
-        var v = view(100, height: 13)  // 10 rows a page
-        for _ in 0..<4 { v.scroll(pages: 1, height: 13) }
-        #expect(hosts(v, height: 13).first == "host-41.example.com")
-        v.scroll(pages: -1, height: 13)
-        #expect(hosts(v, height: 13).first == "host-31.example.com")
-        #expect(v.lines(width: 200, height: 13)[0].text.contains("page 4/10"))
-    }
-
-    @Test func hostStaysWhileColumnsScroll() {
-        var v = view(3, height: 10)
-        let before = v.lines(width: 60, height: 10)[1].text
-        #expect(before.hasPrefix("HOST"))
-        v.scrollColumns(by: 3)
-        let after = v.lines(width: 60, height: 10)
-        #expect(after[1].text.hasPrefix("HOST"))
-        #expect(after[1].text != before)
-        #expect(after[0].text.contains("◀"))
-        v.scrollColumns(by: -99)
-        #expect(v.lines(width: 60, height: 10)[1].text == before)
-    }
-
-    @Test func tinyScreensDoNotBreak() {
-        let v = view(50, height: 5)
-        for (w, h) in [(20, 5), (1, 1), (0, 0), (5, 2), (80, 3)] {
-            let lines = v.lines(width: w, height: h)
-            #expect(lines.count <= max(0, h))
-            #expect(lines.allSatisfy { $0.text.count <= max(0, w) })
-        }
-    }
-
-    @Test func verdictsAreStyled() {
-        let v = view(2, height: 10)
-        var v2 = v
-        v2.columns = [.host, .healthy]
-        let row = v2.lines(width: 100, height: 10)[2]
-        #expect(row.pieces.last?.1 == .bad, "host-1 is not healthy")
+/// The host names on screen, in order (the common `.example.com` is not shown).
+func hosts(_ v: MonitorView) -> [String] {
+    v.render().lines.compactMap { line in
+        line.split(separator: " ").first.map(String.init).flatMap { $0.hasPrefix("host-") ? $0 : nil }
     }
 }
 
-@Suite("Terminal view: filters and history")
-struct MonitorViewFilterTests {
+@Suite("Terminal view: paging and layout")
+struct MonitorViewTests {
+    @Test func pagingReachesTheLastHost() {
+        for height in [5, 8, 15, 24] {
+            var v = view(39, height: height)
+            for _ in 0..<100 { _ = v.handle(.char("j")) }
+            #expect(hosts(v).last == "host-39", "height \(height)")
+            _ = v.handle(.char("g"))
+            #expect(hosts(v).first == "host-1")
+            _ = v.handle(.char("G"))
+            #expect(hosts(v).last == "host-39")
+        }
+    }
+
+    @Test func theLastHostIsReachableWithATwoLineHeader() {
+        // The old tool lost the 7th of 7 hosts at 60x8 (its page math ignored the second header line).
+        var v = view(7, width: 60, height: 8)
+        #expect(v.headerLines == 2)
+        var seen = Set(hosts(v))
+        for _ in 0..<5 { _ = v.handle(.down); seen.formUnion(hosts(v)) }
+        #expect(seen == Set((1...7).map { "host-\($0)" }))
+    }
+
+    @Test func pagesMoveByAPageAndTheHeaderSaysWhere() {
+        var v = view(100, height: 13)  // 10 rows a page
+        #expect(v.pageSize == 10)
+        for _ in 0..<4 { _ = v.handle(.char("j")) }
+        #expect(hosts(v).first == "host-41")
+        _ = v.handle(.char("k"))
+        #expect(hosts(v).first == "host-31")
+        #expect(v.render().text(0).contains("[▲ ▼ 4/10]"))
+        _ = v.handle(.char("G"))
+        #expect(v.render().text(0).contains("[▲ 10/10]"))
+    }
+
+    @Test func headerSaysSourceCountsAndAge() {
+        var v = view(5, height: 10)
+        v.source = "hosts.list"
+        v.version = "1.2"
+        v.updated = Date().addingTimeInterval(-125)
+        v.stale = true
+        let top = v.render().text(0)
+        #expect(top.hasPrefix("fleetroll 1.2 [? for help] sort=host"))
+        #expect(top.contains("fqdn=.example.com, source=hosts.list, hosts=5/5, updated=2m [stale]"))
+        v.setQuery("healthy=y")
+        #expect(v.render().text(0).contains("/healthy=y"))
+        #expect(v.render().text(0).contains("hosts=2/5"))
+    }
+
+    @Test func hostStaysWhileColumnsScroll() {
+        var v = view(3, width: 60, height: 10)
+        #expect(v.headerLines == 2)
+        let before = v.render().text(2)
+        #expect(before.hasPrefix("HOST ↑"))
+        #expect(v.render().text(0).contains("[▶ 1-"))
+        for _ in 0..<3 { _ = v.handle(.char("l")) }
+        let after = v.render()
+        #expect(after.text(2).hasPrefix("HOST ↑"))
+        #expect(after.text(2) != before)
+        #expect(after.text(0).contains("[◀ ▶ 4-"))
+        for _ in 0..<99 { _ = v.handle(.char("l")) }
+        #expect(v.render().text(0).contains("[◀ "), "clamped at the last column")
+        #expect(!v.render().text(0).contains("▶"))
+        for _ in 0..<99 { _ = v.handle(.char("h")) }
+        #expect(v.render().text(2) == before)
+    }
+
+    @Test func tinyScreensDoNotBreak() {
+        var v = view(50, height: 5)
+        for (w, h) in [(20, 5), (1, 1), (0, 0), (5, 2), (80, 3), (25, 3), (2, 40)] {
+            v.resize(width: w, height: h)
+            for key: Key in [.char("j"), .char("G"), .char("l"), .char("?"), .char("x"), .char("f")] { _ = v.handle(key) }
+            let canvas = v.render()
+            #expect(canvas.lines.count == h)
+            #expect(canvas.lines.allSatisfy { $0.count == w })
+        }
+    }
+
+    @Test func cellsAreColouredByMeaning() {
+        var v = view(2, height: 10)
+        v.columns = [.host, .healthy]
+        v.setRows(rows(2), total: 2)
+        let canvas = v.render()
+        let x = canvas.text(2).firstIndex(of: "N").map { canvas.text(2).distance(from: canvas.text(2).startIndex, to: $0) }!
+        #expect(canvas.style(y: 2, x: x).fg == .red, "host-1 is not healthy")
+        #expect(canvas.style(y: 3, x: x).fg == .green)
+    }
+
+    @Test func sameValueSameColour() {
+        var r = rows(4)
+        for i in r.indices { r[i].cells[.role] = i % 2 == 0 ? "gecko_t_linux" : "gecko_t_osx" }
+        r[3].cells[.role] = "missing"
+        let colours = CellStyles.categorical(r, colours: 8)[.role]!
+        #expect(colours.count == 2, "missing has no colour")
+        #expect(colours["gecko_t_linux"] != colours["gecko_t_osx"])
+        #expect(colours["gecko_t_linux"]?.bold == true)
+        #expect(CellStyles.categorical(r, colours: 0).isEmpty, "no colours without a colour terminal")
+        #expect(CellStyles.categoryKey(.sha, "my-branch (abcdef12) *wt") == "my-branch")
+        #expect(CellStyles.categoryKey(.vltSHA, "bbbbbbbb ack-ack (prod)") == "ack-ack")
+    }
+
+    @Test func commonSuffix() {
+        #expect(MonitorView.commonSuffix(["a.example.com", "b.example.com"]) == ".example.com")
+        #expect(MonitorView.commonSuffix(["a.test.releng.mdc1.mozilla.com", "b.wintest2.releng.mdc1.mozilla.com"]) == ".releng.mdc1.mozilla.com")
+        #expect(MonitorView.commonSuffix(["host.example.com"]) == ".example.com")
+        #expect(MonitorView.commonSuffix(["a.example.com", "b.example.org"]) == nil)
+        #expect(MonitorView.commonSuffix(["a.example.com", "nodots"]) == nil)
+        #expect(MonitorView.commonSuffix([]) == nil)
+    }
+}
+
+@Suite("Terminal view: keys, filters and history")
+struct MonitorViewKeyTests {
     @Test func quickFiltersAndQuery() {
-        var v = MonitorView()
+        var v = view(6, height: 20)
         var r = rows(6)
         for i in r.indices { r[i].cells[.os] = "L" }
         r[1].cells[.os] = "M"
         r[2].cells[.sha] = "-"
-        v.setRows(r, total: 6, height: 20)
-        v.cycleOS(height: 20)
+        v.setRows(r, total: 6)
+        _ = v.handle(.char("O"))
         #expect(v.osFilter == "L" && v.rows.count == 5)
-        v.cycleOS(height: 20)
+        #expect(v.render().text(0).contains("os=Linux"))
+        _ = v.handle(.char("O"))
         #expect(v.osFilter == "M" && v.rows.map(\.host) == ["host-2.example.com"])
-        v.cycleOS(height: 20); v.cycleOS(height: 20)
+        _ = v.handle(.char("O")); _ = v.handle(.char("O"))
         #expect(v.osFilter == nil && v.rows.count == 6)
-        v.toggleOverridesOnly(height: 20)
+        _ = v.handle(.char("o"))
         #expect(v.rows.count == 5)
-        v.setQuery("healthy=y", height: 20)
+        #expect(v.render().text(0).contains("[OVERRIDES]"))
+        v.setQuery("healthy=y")
         #expect(v.rows.allSatisfy { $0[.healthy] == "Y" })
-        v.setQuery("bogus=1", height: 20)
-        #expect(v.message?.contains("unknown column: bogus") == true)
-        v.cycleOrder(height: 20)
+        v.setQuery("bogus=1")
+        #expect(v.message?.text.contains("unknown column: bogus") == true)
+        #expect(v.render().text(19).contains("unknown column: bogus"), "shown in the bottom row")
+        _ = v.handle(.char("s"))
         #expect(v.order == .role)
+    }
+
+    @Test func sortArrowFollowsTheQuery() {
+        var v = view(5, height: 12)
+        #expect(v.render().text(1).hasPrefix("HOST ↑"))
+        v.setQuery("sort:pp_last:desc")
+        #expect(v.render().text(1).contains("PP_LAST ↓"))
+        #expect(!v.render().text(0).contains("sort="), "no base order while the query sorts")
+        _ = v.handle(.char("s"))
+        #expect(v.order == .host)
+        #expect(v.message?.text == "'s' inactive while /query has sort:")
+    }
+
+    @Test func filterBarEditsAndAppliesWithHistory() {
+        var v = MonitorView(history: FilterHistory(entries: ["os=L", "role~talos"]))
+        v.resize(width: 100, height: 20)
+        v.setRows(rows(6), total: 6)
+        _ = v.handle(.char("/"))
+        for c in "healthy=n" { _ = v.handle(.char(c)) }
+        #expect(v.filterBar?.text == "healthy=n")
+        _ = v.handle(.home); _ = v.handle(.delete); _ = v.handle(.char("H"))
+        _ = v.handle(.end); _ = v.handle(.backspace); _ = v.handle(.char("y"))
+        #expect(v.filterBar?.text == "Healthy=y")
+        #expect(v.render().text(19).hasPrefix("Filter ↑: Healthy=y"))
+        #expect(v.render().cursor?.x == "Filter ↑: Healthy=y".count)
+        _ = v.handle(.up)
+        #expect(v.filterBar?.text == "role~talos")
+        _ = v.handle(.up)
+        #expect(v.filterBar?.text == "os=L")
+        #expect(v.render().text(19).hasPrefix("Filter ↓: os=L"))
+        _ = v.handle(.up)
+        #expect(v.filterBar?.text == "os=L", "stops at the oldest")
+        _ = v.handle(.down); _ = v.handle(.down)
+        #expect(v.filterBar?.text == "Healthy=y", "past the newest: what was typed")
+        _ = v.handle(.ctrl("u"))
+        for c in "healthy=y" { _ = v.handle(.char(c)) }
+        _ = v.handle(.enter)
+        #expect(v.filterBar == nil && v.query == "healthy=y")
+        #expect(v.history.entries.last == "healthy=y")
+        _ = v.handle(.char("/")); _ = v.handle(.char("x")); _ = v.handle(.escape)
+        #expect(v.query == "healthy=y", "Esc keeps the applied query")
+        _ = v.handle(.char("\\"))
+        #expect(v.query.isEmpty && v.rows.count == 6)
+    }
+
+    @Test func highlighting() {
+        func styles(_ text: String) -> [String: Style] {
+            Dictionary(FilterBar.highlight(text).map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
+        }
+        #expect(FilterBar.highlight("").isEmpty)
+        let a = styles("pp_last>20h")
+        #expect(a["pp_last"]?.fg == .cyan && a[">"]?.bold == true && a["20h"]?.fg == .green)
+        #expect(styles("bogus>20h")["bogus"]?.fg == .red)
+        #expect(styles("pp_last")["pp_last"] == .plain, "still being typed")
+        let s = styles("sort:pp_last:desc")
+        #expect(s["sort:"]?.fg == .yellow && s["pp_last"]?.fg == .cyan && s["desc"]?.fg == .magenta)
+        #expect(styles("sort:bogus:asc")["bogus"]?.fg == .red)
+        let alt = FilterBar.highlight("os=M|L")
+        #expect(alt.map(\.0) == ["os", "=", "M", "|", "L"])
+        for text in ["os=M  healthy=n sort:host", " a b ", "x=1|"] {
+            #expect(FilterBar.highlight(text).map(\.0).joined() == text)
+        }
+    }
+
+    @Test func selectionAndDetail() {
+        var v = view(30, height: 10)
+        #expect(v.handle(.enter) == .showDetail("host-1.example.com"))
+        _ = v.handle(.char("J")); _ = v.handle(.char("J"))
+        #expect(v.handle(.enter) == .showDetail("host-3.example.com"))
+        _ = v.handle(.char("j"))
+        #expect(v.handle(.enter) == .showDetail("host-\(3 + v.pageSize).example.com"), "paging keeps the selection's place")
+        v.showDetail(HostDetail(host: "host-10.example.com", lines: [("x", .plain)]))
+        #expect(v.handle(.right) == .showDetail("host-11.example.com"))
+        #expect(v.handle(.char("q")) == .none && v.detail == nil, "q closes the detail, not the view")
+        #expect(v.handle(.char("q")) == .quit)
+    }
+
+    @Test func detailListsEveryField() {
+        var o = ObservedState()
+        o.osType = "Linux"
+        o.role = "gecko_t_linux"
+        o.puppet.gitSHA = "abc"
+        let rec = HostObservation(ts: "2026-11-24T10:00:00+00:00", actor: "me", host: "h.example.com", ok: true, sshRC: 0,
+                                  stderr: "warn\nmore", observed: o)
+        let d = HostDetail.make(row: rows(1)[0], latest: rec, latestOK: rec, worker: nil,
+                                notes: [NoteRecord(action: "host.note_add", actor: "me", host: "h", ts: "t", note: "rebooted")],
+                                overrideText: "PUPPET_BRANCH=x\n")
+        let text = d.lines.map(\.0)
+        #expect(text.contains("  os_type: Linux"))
+        #expect(text.contains("  puppet_git_sha: abc"))
+        #expect(text.contains("  stderr: warn⏎ more"))
+        #expect(text.contains("  PUPPET_BRANCH=x"))
+        #expect(text.contains { $0.contains("rebooted") })
+        #expect(text.contains("  no record (run gather-tc)"))
     }
 
     @Test func historyKeepsTheNewestHundredWithoutDuplicates() throws {
@@ -122,22 +279,58 @@ struct MonitorViewFilterTests {
     }
 }
 
-@Suite("Terminal view: picker and highlighting")
+@Suite("Terminal view: named-filter picker")
 struct PickerTests {
+    let saved = [NamedFilter(name: "linux", query: "os=L", description: "Linux", path: ""),
+                 NamedFilter(name: "quarantined", query: "tc_quar=yes", description: "", path: "")]
+
     @Test func searchTabsAndCursors() {
-        var p = FilterPicker(saved: [NamedFilter(name: "linux", query: "os=L", description: "Linux", path: ""),
-                                     NamedFilter(name: "quarantined", query: "tc_quar=yes", description: "", path: "")],
-                             recent: ["a=1", "b=2"])
+        var p = FilterPicker(saved: saved, recent: ["a=1", "b=2"])
         #expect(p.visible.count == 2 && p.selected?.query == "os=L")
-        p.move(1)
+        _ = p.handle(.down)
         #expect(p.selected?.query == "tc_quar=yes")
-        p.switchTab()
+        _ = p.handle(.right)
         #expect(p.visible.map(\.query) == ["b=2", "a=1"], "newest first")
         #expect(p.selected?.query == "b=2", "each tab has its own cursor")
-        p.switchTab()
-        for c in "LINUX" { p.type(c) }
+        _ = p.handle(.left)
+        #expect(p.selected?.query == "tc_quar=yes")
+        // Every printable key searches, the view's own keys too.
+        for c in "LINUX" { _ = p.handle(.char(c)) }
         #expect(p.visible.map(\.query) == ["os=L"])
-        for c in "zz" { p.type(c) }
-        #expect(p.visible.isEmpty && p.selected == nil)
+        for c in "fjkG" { _ = p.handle(.char(c)) }
+        #expect(p.search == "LINUXfjkG" && p.visible.isEmpty && p.selected == nil)
+        #expect(p.handle(.enter) == .open, "nothing to apply: stays open")
+        #expect(p.flash?.text == "no matches")
+        _ = p.handle(.ctrl("u"))
+        #expect(p.handle(.enter) == .apply("os=L"))
+        #expect(p.handle(.escape) == .close)
+    }
+
+    @Test func opensOnTheActiveQuery() {
+        #expect(FilterPicker(saved: saved, recent: [], active: "tc_quar=yes").selected?.query == "tc_quar=yes")
+        let p = FilterPicker(saved: saved, recent: ["x=1", "y=2"], active: "x=1")
+        #expect(p.tab == .recent && p.selected?.query == "x=1")
+    }
+
+    @Test func viewportKeepsTheCursorInSight() {
+        #expect(FilterPicker.viewport(selected: 2, start: 0, visible: 5, total: 3) == 0)
+        #expect(FilterPicker.viewport(selected: 1, start: 3, visible: 4, total: 20) == 1)
+        #expect(FilterPicker.viewport(selected: 10, start: 0, visible: 4, total: 20) == 7)
+        #expect(FilterPicker.viewport(selected: 5, start: 99, visible: 4, total: 10) == 5)
+        #expect(FilterPicker.viewport(selected: 0, start: 0, visible: 4, total: 0) == 0)
+        #expect(FilterPicker.viewport(selected: 3, start: 0, visible: 0, total: 10) == 0)
+    }
+
+    @Test func drawsTabsMarksAndTinyScreens() {
+        var p = FilterPicker(saved: saved, recent: [], active: "os=L")
+        var canvas = Canvas(width: 80, height: 20)
+        p.draw(on: &canvas, now: Date())
+        let text = canvas.lines.joined(separator: "\n")
+        #expect(text.contains(" Filters ") && text.contains("Saved  Recent"))
+        #expect(text.contains("› ● linux"))
+        #expect(text.contains(" 2/2 "))
+        var tiny = Canvas(width: 25, height: 8)
+        p.draw(on: &tiny, now: Date())
+        #expect(tiny.lines.joined().contains("resize terminal"))
     }
 }

@@ -30,6 +30,8 @@ public struct RowValues: Codable, Sendable, Equatable {
     public var tcActS: Int?
     public var tcTaskDurationS: Int?
     public var tcTaskRunning: Bool?
+    /// The last task's state as Taskcluster says it (completed, failed, exception, running, ...).
+    public var tcTaskState: String?
     public var quarantined: Bool?
     public var auditAgeS: Int?
     public var tcAgeS: Int?
@@ -43,7 +45,7 @@ public struct RowValues: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case uptimeS = "uptime_s", ppLastS = "pp_last_s", ppFailed = "pp_failed", tcActS = "tc_act_s"
-        case tcTaskDurationS = "tc_t_dur_s", tcTaskRunning = "tc_task_running", quarantined
+        case tcTaskDurationS = "tc_t_dur_s", tcTaskRunning = "tc_task_running", tcTaskState = "tc_task_state", quarantined
         case auditAgeS = "audit_age_s", tcAgeS = "tc_age_s", ppMatch = "pp_match", applied
         case appliedReason = "applied_reason", healthy, expectedSHA = "expected_sha"
     }
@@ -56,6 +58,7 @@ public struct RowValues: Codable, Sendable, Equatable {
         try c.encode(tcActS, forKey: .tcActS)
         try c.encode(tcTaskDurationS, forKey: .tcTaskDurationS)
         try c.encode(tcTaskRunning, forKey: .tcTaskRunning)
+        try c.encode(tcTaskState, forKey: .tcTaskState)
         try c.encode(quarantined, forKey: .quarantined)
         try c.encode(auditAgeS, forKey: .auditAgeS)
         try c.encode(tcAgeS, forKey: .tcAgeS)

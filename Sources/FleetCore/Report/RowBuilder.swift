@@ -58,6 +58,7 @@ public struct RowBuilder: Sendable {
         row.values.quarantined = tc.isQuarantined(now: inputs.now)
         row.cells[.tcQuar] = row.values.quarantined == true ? "YES" : "-"
         row.cells[.tcTaskDuration] = "-"
+        row.values.tcTaskState = tc.taskState
         if let started = tc.taskStarted.flatMap(Timestamp.parse) {
             if let resolved = tc.taskResolved.flatMap(Timestamp.parse) {
                 row.values.tcTaskDurationS = max(0, Int(resolved.timeIntervalSince(started)))

@@ -20,7 +20,11 @@ struct HostMonitorCommand: AsyncParsableCommand {
             --filter takes the query language: conditions COL OP VALUE (OP one of = != > < >= <= ~; \
             durations like 20h or 1d 04h compare as time; a|b alternatives; col= for "no value") and \
             sort:col[:desc],... For example: --filter 'healthy=n pp_last>20h sort:pp_last:desc'.
-            Without --once, when the output is not a terminal (or with --json), the report is printed and then             every new observation is printed as it is stored (one table line or one JSON line),             honouring the filter, until interrupted. The live terminal view (TUI) is not built yet.
+            On a terminal, without --once, it opens the live view: rows change as gathers store data; \
+            press ? there for its keys (paging, filters, named filters, a host's detail on Enter). \
+            Without --once, when the output is not a terminal (or with --json), the report is printed and then \
+            every new observation is printed as it is stored (one table line or one JSON line), \
+            honouring the filter, until interrupted.
             """
     )
 
@@ -49,6 +53,9 @@ struct HostMonitorCommand: AsyncParsableCommand {
 
     @Flag(help: "Print only the host names that pass the filter, one per line.")
     var hostnameOnly = false
+
+    @Option(help: .hidden)
+    var benchmark: Int?
 
     func validate() throws {
         if filter != nil && filterFile != nil { throw ValidationError("--filter and --filter-file are mutually exclusive.") }
@@ -99,8 +106,7 @@ struct HostMonitorCommand: AsyncParsableCommand {
             var inputs = try await loader.inputs(for: touched.map(\.host).filter { seen.insert($0).inserted })
             // One line per stored observation, each as the row looked when it was stored.
             for record in touched {
-                let previousOK = inputs.history[record.host]?.latestOK
-                inputs.history[record.host] = (record, record.ok ? record : previousOK)
+                loader.apply([record], to: &inputs)
                 for row in query.apply([RowBuilder(inputs: inputs).row(for: record.host)]) {
                     let text = json ? ReportJSON.line(row, inputs: inputs) : table.line(row, widths: widths)
                     // Unbuffered, so a pipe sees each line as it comes.
@@ -117,7 +123,14 @@ struct HostMonitorCommand: AsyncParsableCommand {
         let loader = ReportLoader(state: global.state, database: try global.openDatabase())
         let names = hosts.isEmpty ? nil : try resolveHosts(hosts).hosts.map(\.description)
         let source = hosts.count == 1 ? (hosts[0] as NSString).lastPathComponent : (hosts.isEmpty ? "all hosts" : "\(hosts.count) args")
-        let app = MonitorApp(loader: loader, hosts: names, query: queryText, source: source, version: Fleetroll.version)
+        var options = MonitorApp.Options()
+        options.hosts = names
+        options.query = queryText
+        options.order = BaseOrder(rawValue: sort.lowercased()) ?? .host
+        options.source = source
+        options.version = Fleetroll.version
+        options.benchmarkFrames = benchmark
+        let app = MonitorApp(loader: loader, options: options)
         Interrupts.install { app.requestStop() }
         try await app.run()
     }
