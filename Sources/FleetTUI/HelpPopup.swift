@@ -73,6 +73,8 @@ enum HelpPopup {
             lines = narrowContent(version: version)
             width = lines.map(\.0.count).max() ?? 0
         }
+        // A short terminal gets the keys before the mascot.
+        if lines.count + 4 > canvas.height { lines.removeFirst(mascot.count + 2) }
         let w = min(width + 6, canvas.width), h = min(lines.count + 4, canvas.height)
         guard w >= 10, h >= 3 else { return }
         let y0 = (canvas.height - h) / 2, x0 = (canvas.width - w) / 2

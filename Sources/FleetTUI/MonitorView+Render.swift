@@ -30,6 +30,10 @@ extension MonitorView {
             left.append((" [\(arrows)\(arrows.isEmpty ? "" : " ")\(range)/\(scrollable.count)]", .plain))
         }
 
+        // On a narrow terminal the indicators matter more than the name and the help hint.
+        if Self.length(left) > width - 1 { left.remove(at: 1) }
+        if Self.length(left) > width - 1 { left[0].0 = "fleetroll" }
+
         var right: [(String, Style)] = []
         if !warnings.isEmpty {
             right.append(("⚠ Large files: \(warnings.joined(separator: ", ")) (run 'fleetroll maintain') | ", .fg(.yellow)))

@@ -12,7 +12,7 @@ struct TUITests {
 
         func start(_ command: String, width: Int, height: Int) throws {
             _ = try runCommand(["tmux", "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)",
-                                "\(command); echo EXITED-$?; sleep 60"])
+                                "\(command); echo EXITED-$?; stty -a | grep -q -- ' icanon' && stty -a | grep -q -- ' echo ' && echo TTY-SANE; sleep 60"])
         }
 
         func keys(_ keys: String...) throws { _ = try runCommand(["tmux", "send-keys", "-t", name] + keys) }
@@ -28,6 +28,18 @@ struct TUITests {
             while Date() < deadline {
                 last = try screen()
                 if last.contains(text) { return last }
+                usleep(100_000)
+            }
+            return last
+        }
+
+        /// Waits (up to 10 s) until the screen passes `test`.
+        func waitUntil(_ test: (String) -> Bool) throws -> String {
+            let deadline = Date().addingTimeInterval(10)
+            var last = ""
+            while Date() < deadline {
+                last = try screen()
+                if test(last) { return last }
                 usleep(100_000)
             }
             return last
@@ -49,14 +61,15 @@ struct TUITests {
         var screen = try tui.waitFor("hosts=39/39")
         #expect(screen.contains("HOST") && screen.contains("OS") && screen.contains("ROLE"))
         #expect(screen.contains("t-linux64-ms-00001"))
-        #expect(screen.contains("page 1/4"))
+        #expect(screen.contains("[▼ 1/4]"))
+        #expect(screen.contains("HOST ↑"), "the sort arrow")
 
         // Four fast keys move four pages (none is dropped); the last host is reachable.
         try tui.keys("j", "j", "j", "j")
-        screen = try tui.waitFor("page 4/4")
+        screen = try tui.waitFor("[▲ 4/4]")
         #expect(screen.contains("t-linux64-ms-00039"))
         try tui.keys("g")
-        screen = try tui.waitFor("page 1/4")
+        screen = try tui.waitFor("[▼ 1/4]")
 
         // A host gathered while the view runs appears without a key press.
         var o = ObservedState()
@@ -71,7 +84,7 @@ struct TUITests {
 
         // Resizing, down to a tiny terminal, does not break it.
         try tui.resize(60, 8)
-        _ = try tui.waitFor("page 1/8")  // the view has seen the new size
+        _ = try tui.waitFor("1/10]")  // the view has seen the new size: 4 hosts a page
         try tui.keys("G")
         screen = try tui.waitFor("t-linux64-ms-00040")
         #expect(screen.contains("t-linux64-ms-00040"), "the last host is reachable at 60x8")
@@ -79,11 +92,14 @@ struct TUITests {
         usleep(500_000)
         try tui.resize(80, 24)
         screen = try tui.waitFor("hosts=40/40")
+        try tui.resize(160, 40)
+        screen = try tui.waitFor("[▼ 1/2]")
 
         // Ctrl-C leaves the terminal sane and exits 0.
         try tui.keys("C-c")
         screen = try tui.waitFor("EXITED-")
         #expect(screen.contains("EXITED-0"))
+        #expect(try tui.waitFor("TTY-SANE").contains("TTY-SANE"), "echo and line editing are back")
         #expect(!screen.contains("hosts=40/40"), "the screen is restored")
     }
 
@@ -100,11 +116,11 @@ struct TUITests {
 
         // Every printable key can be typed into the filter bar, including the view's own keys.
         try tui.keys("/", "o", "s", "=", "M", "Enter")
-        var screen = try tui.waitFor("query: os=M")
+        var screen = try tui.waitFor("/os=M")
         #expect(screen.contains("hosts=7/39"), "\(screen)")
         try tui.keys("?")
-        screen = try tui.waitFor("Keys")
-        #expect(screen.contains("filter: type a query"))
+        screen = try tui.waitFor("Keys:")
+        #expect(screen.contains("page down") && screen.contains("HOST"), "keys and columns")
         try tui.keys("x")
         _ = try tui.waitFor("hosts=7/39")
         try tui.keys("\\")
@@ -112,7 +128,7 @@ struct TUITests {
         try tui.keys("s")
         _ = try tui.waitFor("sort=role")
         try tui.keys("O")
-        screen = try tui.waitFor("os=L")
+        screen = try tui.waitFor("os=Linux")
         #expect(!screen.contains("hosts=39/39") && !screen.contains("hosts=0/39"), "only the Linux hosts: \(screen)")
         try tui.keys("o")
         screen = try tui.waitFor("[OVERRIDES]")
@@ -129,8 +145,8 @@ struct TUITests {
         try again.start(command, width: 160, height: 15)
         _ = try again.waitFor("hosts=39/39")
         try again.keys("/", "Up")
-        screen = try again.waitFor("/os=M")
-        #expect(screen.contains("/os=M"))
+        screen = try again.waitFor("Filter ↓: os=M")
+        #expect(screen.contains("Filter ↓: os=M"))
         try again.keys("Escape", "q")
         #expect(try again.waitFor("EXITED-").contains("EXITED-0"))
     }
@@ -147,21 +163,111 @@ struct TUITests {
         try tui.start("cd '\(HostKitPaths.repoRoot)' && '\(Binaries.fleetroll)' host-monitor --state-dir '\(state)'", width: 160, height: 20)
         _ = try tui.waitFor("hosts=20/20")
         try tui.keys("f")
-        var screen = try tui.waitFor("[Saved]")
-        #expect(screen.contains("quarantined") && screen.contains("prod-minis"), "shipped and state filters")
+        var screen = try tui.waitFor("Saved  Recent")
+        #expect(screen.contains("Filters"))
+        #expect(screen.contains("linux-moonshots") && screen.contains(" 13/13 "), "shipped and state filters")
         // Keys the view uses (j, k, G, f) are search text here.
-        try tui.keys("z", "z", "j", "f", "Enter")
+        try tui.keys("z", "z", "j", "f")
+        screen = try tui.waitFor("find: zzjf")
+        try tui.keys("Enter")
         screen = try tui.waitFor("no matches")
-        #expect(screen.contains("find: zzjf"))
+        #expect(screen.contains("Filters"), "the picker stays open")
         for _ in 0..<4 { try tui.keys("BSpace") }
         try tui.keys("p", "r", "o", "d", "Enter")
-        screen = try tui.waitFor("query: os=M")
+        screen = try tui.waitFor("/os=M")
         #expect(!screen.contains("hosts=20/20") && !screen.contains("hosts=0/20"), "only the minis: \(screen)")
-        try tui.keys("f", "Right")
-        screen = try tui.waitFor("[Recent]")
-        #expect(screen.contains("os=M"), "the applied query is in the recent tab")
+        try tui.keys("f")
+        screen = try tui.waitFor("› ● prod-minis")
+        try tui.keys("Right")
+        screen = try tui.waitFor("› ● os=M")
+        #expect(screen.contains("› ● os=M"), "the applied query is in the recent tab")
         try tui.keys("Escape", "q")
         #expect(try tui.waitFor("EXITED-").contains("EXITED-0"))
+    }
+}
+
+extension TUITests {
+    /// monitor.md §12's end-to-end scenarios (5 hosts at 300x40), the detail popup, and changes to
+    /// notes and Taskcluster data showing up without a key press.
+    @Test(.enabled(if: hasTmux, "needs tmux (scripts/install-deps installs it)"))
+    func upstreamScenariosDetailAndLiveServiceData() async throws {
+        let state = try makeTemporaryDirectory("tui-spec")
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        try await StoreSeeder.seed(state: StateDirectory(root: URL(fileURLWithPath: state)), hosts: 5, observationsPerHost: 1)
+        let fqdn = { (n: Int) in String(format: "t-linux64-ms-%05d.test.releng.mdc1.mozilla.com", n) }
+        let tui = Session()
+        defer { tui.kill() }
+        let command = "cd '\(HostKitPaths.repoRoot)' && '\(Binaries.fleetroll)' host-monitor --state-dir '\(state)'"
+        try tui.start(command + " --filter role=nomatch", width: 300, height: 40)
+        var screen = try tui.waitFor("hosts=0/5")
+        #expect(screen.contains("/role=nomatch"))
+        try tui.keys("\\")
+        screen = try tui.waitFor("hosts=5/5")
+        for text in ["HOST", "OS", "ROLE", "OVR_BCH", "HEALTHY", "gecko_t_linux_talos"] { #expect(screen.contains(text), "\(text)") }
+        for n in 1...5 { #expect(screen.contains(String(format: "t-linux64-ms-%05d ", n)), "short names") }
+        #expect(screen.contains("fqdn=.test.releng.mdc1.mozilla.com"))
+
+        // Keys at the edges and quick filters cycled all the way round do no harm.
+        try tui.keys("k", "l", "h", "o", "o", "O", "O", "O", "O")
+        screen = try tui.waitFor("hosts=5/5")
+        try tui.keys("s")
+        screen = try tui.waitFor("ROLE ↑")
+        #expect(screen.contains("sort=role"))
+
+        // A filter file added while the view runs is in the next picker.
+        try FileManager.default.createDirectory(atPath: state + "/filters", withIntermediateDirectories: true)
+        try "query: healthy=n\n".write(toFile: state + "/filters/late-addition.yaml", atomically: true, encoding: .utf8)
+        try tui.keys("f")
+        screen = try tui.waitFor("late-addition")
+        try tui.keys("Escape")
+        screen = try tui.waitUntil { !$0.contains("late-addition") }
+        #expect(!screen.contains("late-addition"))
+
+        // Enter shows the selected host's detail: its records, Taskcluster data and notes.
+        try tui.keys("g", "J", "Enter")
+        screen = try tui.waitFor("Latest gather")
+        #expect(screen.contains("Report") && screen.contains("PP_MATCH"))
+        let title = screen.split(separator: "\n").first { $0.contains("┌") && $0.contains("t-linux64-ms-") }.map(String.init) ?? ""
+        let shown = (1...5).first { title.contains(fqdn($0)) }
+        #expect(shown != nil, "the detail is titled with the host: \(title)")
+        try tui.keys("PageDown", "PageDown")
+        screen = try tui.waitFor("worker_type")
+        #expect(screen.contains("Taskcluster") && screen.contains("Notes") && screen.contains("puppet_git_sha"))
+
+        // A note stored meanwhile shows in the open detail, then in the NOTE column.
+        let db = try FleetDatabase(path: state + "/fleetroll.db")
+        try await NotesStore(database: db).append(NoteRecord(action: "host.note_add", actor: "test", host: fqdn(shown ?? 1),
+                                                             ts: Timestamp.now(), note: "rolled back by test"))
+        screen = try tui.waitFor("rolled back by test")
+        #expect(screen.contains("rolled back by test"))
+        try tui.keys("Escape")
+        screen = try tui.waitUntil { !$0.contains("Latest gather") }
+        #expect(screen.contains("rolled back by test"), "the NOTE column")
+
+        // A Taskcluster scan stored meanwhile (host 3 quarantined) shows without a key press.
+        var w = WorkerRecord(type: .worker, ts: Timestamp.now(), host: fqdn(3), workerId: "t-linux64-ms-00003")
+        w.lastDateActive = Timestamp.now()
+        w.quarantineUntil = Timestamp.iso(Date().addingTimeInterval(86_400))
+        try await ServiceStore(database: db).insertWorkers([w])
+        screen = try tui.waitFor(" YES ")
+        #expect(screen.contains(" YES "))
+
+        try tui.keys("q")
+        #expect(try tui.waitFor("EXITED-").contains("EXITED-0"))
+        let history = try String(contentsOfFile: state + "/filter_history", encoding: .utf8)
+        #expect(history.contains("role=nomatch"))
+        let log = try String(contentsOfFile: state + "/monitor.log", encoding: .utf8)
+        #expect(log.contains("INFO fleetroll.monitor: start") && log.contains("quit"), "logs go to the file: \(log)")
+
+        // --sort is honoured; a narrow terminal shows the column scroll indicator.
+        let again = Session()
+        defer { again.kill() }
+        try again.start(command + " --sort role", width: 40, height: 20)
+        screen = try again.waitFor("hosts=5/5")
+        #expect(screen.contains("sort=role"))
+        #expect(screen.contains("[▶ "), "column indicator: \(screen)")
+        try again.keys("q")
+        #expect(try again.waitFor("EXITED-").contains("EXITED-0"))
     }
 }
 
