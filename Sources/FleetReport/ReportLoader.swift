@@ -82,7 +82,13 @@ public struct ReportLoader: Sendable {
     /// Rows for `hosts` in base order, and the data they were built from (the JSON view shows both).
     public func report(for hosts: [String], order: BaseOrder = .host, now: Date = Date()) async throws -> (rows: [HostRow], inputs: ReportInputs) {
         let inputs = try await inputs(for: hosts, now: now)
-        return (Self.sorted(hosts.map(RowBuilder(inputs: inputs).row), order), inputs)
+        return (Self.sorted(Self.rows(hosts, inputs), order), inputs)
+    }
+
+    /// Every host's row, built on all cores.
+    public static func rows(_ hosts: [String], _ inputs: ReportInputs) -> [HostRow] {
+        let builder = RowBuilder(inputs: inputs)
+        return parallelMap(hosts) { builder.row(for: $0) }
     }
 
     /// Rows in a base order: host (natural), role (hosts without one last), or override branch.

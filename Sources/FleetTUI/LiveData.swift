@@ -74,8 +74,7 @@ struct LiveData {
     /// Rows from the loaded data as of `now` (ages move on without new data).
     mutating func rebuild(now: Date) {
         inputs.now = now
-        let builder = RowBuilder(inputs: inputs)
-        rows = names.map(builder.row)
+        rows = ReportLoader.rows(names, inputs)
     }
 
     func publish(into view: inout MonitorView) {

@@ -83,8 +83,10 @@ public final class MonitorApp: Sendable {
             if tickDue {
                 let t = Date()
                 data.rebuild(now: Date())
+                let built = Date()
                 data.publish(into: &view)
-                bench?.rebuilds.append(Date().timeIntervalSince(t))
+                bench?.rebuilds.append(built.timeIntervalSince(t))
+                bench?.publishes.append(Date().timeIntervalSince(built))
                 lastTick = Date()
                 dirty = true
             }
@@ -101,7 +103,9 @@ public final class MonitorApp: Sendable {
             if var b = bench {
                 // Scripted keys instead of the keyboard: page through, scroll columns, filter.
                 if b.done { bench = b; break }
+                let t = Date()
                 _ = view.handle(b.nextKey())
+                b.keys.append(Date().timeIntervalSince(t))
                 bench = b
                 dirty = true
                 continue
@@ -155,6 +159,8 @@ struct BenchmarkRecorder {
     var renders: [TimeInterval] = []
     var paints: [TimeInterval] = []
     var rebuilds: [TimeInterval] = []
+    var publishes: [TimeInterval] = []
+    var keys: [TimeInterval] = []
     var step = 0
 
     var done: Bool { renders.count >= frames }
@@ -179,9 +185,11 @@ struct BenchmarkRecorder {
         return """
             hosts: \(hosts), terminal: \(width)x\(height)
             initial load: \(String(format: "%.3f s", load))
-            frame (view, after a key): \(stats(renders))
-            paint (ncurses): \(stats(paints))
+            key handled (paging, filters): \(stats(keys))
+            frame drawn (view): \(stats(renders))
+            frame painted (ncurses): \(stats(paints))
             rows rebuilt (ages tick): \(stats(rebuilds))
+            rows shown (order, filters, widths): \(stats(publishes))
             peak memory (max RSS): \(usage.ru_maxrss / 1024) MiB
             """
     }

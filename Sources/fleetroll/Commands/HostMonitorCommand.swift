@@ -71,6 +71,9 @@ struct HostMonitorCommand: AsyncParsableCommand {
 
     func run() async throws {
         let follow = !once && !hostnameOnly
+        if benchmark != nil && (!follow || json || !Terminal.stdoutIsTTY) {
+            throw CLIError.usage("--benchmark draws the live view: it needs a terminal and no --once or --json.")
+        }
         if follow && !json && Terminal.stdoutIsTTY {
             try await runTerminalView()
             return
