@@ -40,7 +40,7 @@ public final class MonitorApp: Sendable {
         // Whatever the libraries print while the screen is ours goes to a file, not the screen.
         let log = MonitorLog(path: state.root.appendingPathComponent("monitor.log").path)
         defer { log.close() }
-        log.info("start: \(options.source), \(options.hosts?.count ?? 0) listed hosts, query '\(options.query)'")
+        log.info("start: source \(options.source), \(options.hosts.map { "\($0.count) hosts" } ?? "every host in the store"), query '\(options.query)'")
 
         var view = MonitorView(order: options.order, history: FilterHistory(path: state.root.appendingPathComponent("filter_history").path))
         view.version = options.version
@@ -111,6 +111,8 @@ public final class MonitorApp: Sendable {
                 continue
             }
             // Every key waiting is handled before the next draw: none is dropped.
+            let historyBefore = view.history.entries
+            defer { if view.history.entries != historyBefore { view.history.save() } }
             var wait = true
             while let key = screen.key(wait: wait) {
                 wait = false

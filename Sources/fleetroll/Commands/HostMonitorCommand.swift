@@ -134,7 +134,8 @@ struct HostMonitorCommand: AsyncParsableCommand {
         options.version = Fleetroll.version
         options.benchmarkFrames = benchmark
         let app = MonitorApp(loader: loader, options: options)
-        Interrupts.install { app.requestStop() }
+        // A closed terminal (SIGHUP) ends the view like q does, so the filter history is kept.
+        Interrupts.install(signals: [SIGINT, SIGTERM, SIGHUP]) { app.requestStop() }
         try await app.run()
     }
 

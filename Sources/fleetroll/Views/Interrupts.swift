@@ -6,8 +6,8 @@ enum Interrupts {
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
 
     /// Calls `handler` on each signal instead of letting the process die.
-    static func install(_ handler: @escaping @Sendable () -> Void) {
-        for sig in [SIGINT, SIGTERM] {
+    static func install(signals: [Int32] = [SIGINT, SIGTERM], _ handler: @escaping @Sendable () -> Void) {
+        for sig in signals {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler(handler: handler)
