@@ -26,12 +26,15 @@ public struct HostDetail: Sendable {
             if !out.isEmpty { out.append(("", .plain)) }
             out.append((title, .fg(.cyan, bold: true)))
         }
+        // Why a host is failing comes first; the rest explains it.
+        if row.status != "OK" {
+            out.append(("\(row.status)\(row.error.map { ": \($0)" } ?? "")", .fg(.red, bold: true)))
+        }
         section("Report")
         let width = ReportColumn.allCases.map(\.header.count).max() ?? 8
         for c in ReportColumn.allCases {
             out.append(("  " + c.header.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + row[c], CellStyles.semantic(c, row)))
         }
-        if let e = row.error { out.append(("  error: " + e, .fg(.red))) }
 
         section("Latest gather")
         if let latest {
