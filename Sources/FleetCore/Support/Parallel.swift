@@ -43,10 +43,10 @@ public func runBounded<T: Sendable>(
 /// `items.map(transform)` spread over the cores in chunks, in order: for CPU-bound work over
 /// thousands of items (decoding stored records, building report rows). Small inputs are mapped
 /// in place, where threads would cost more than they save.
-public func parallelMap<T: Sendable, R: Sendable>(_ items: [T], threshold: Int = 256,
+public func parallelMap<T: Sendable, R: Sendable>(_ items: [T], threshold: Int = 256, chunks wanted: Int? = nil,
                                                   _ transform: @Sendable (T) throws -> R) throws -> [R] {
     guard items.count > threshold else { return try items.map(transform) }
-    let wanted = max(1, ProcessInfo.processInfo.activeProcessorCount) * 4
+    let wanted = max(1, wanted ?? ProcessInfo.processInfo.activeProcessorCount * 4)
     let size = (items.count + wanted - 1) / wanted
     // As many chunks as it takes to cover the items with chunks of `size`, none empty.
     let chunks = (items.count + size - 1) / size
