@@ -20,6 +20,9 @@ static inline int fr_attron(int a) { return attron(a); }
 static inline int fr_attroff(int a) { return attroff(a); }
 static inline int fr_clrtoeol(void) { return clrtoeol(); }
 static inline int fr_move(int y, int x) { return move(y, x); }
+/* newterm on the process's own terminal: unlike initscr, it returns NULL instead of exiting when
+   the terminal type is unknown. */
+static inline SCREEN *fr_newterm(void) { return newterm(NULL, stdout, stdin); }
 static inline int fr_colors(void) { return COLORS; }
 static inline int fr_color_pairs(void) { return COLOR_PAIRS; }
 static inline int fr_attr_underline(void) { return (int)A_UNDERLINE; }

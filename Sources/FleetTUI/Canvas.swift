@@ -65,13 +65,29 @@ public struct Canvas: Sendable {
         for ch in text {
             if col >= end { break }
             if col >= 0 {
-                // Control characters would move the terminal's cursor; they never reach it.
-                chars[y][col] = ch.isASCII && (ch.asciiValue ?? 32) < 32 ? "?" : ch
+                chars[y][col] = Self.oneCell(ch)
                 styles[y][col] = style
             }
             col += 1
         }
         return x + text.count
+    }
+
+    /// The character as one terminal cell. Control characters would move the terminal's cursor,
+    /// and characters two cells wide (CJK, emoji) would push the rest of the line out of its
+    /// columns; both show as `?`.
+    static func oneCell(_ ch: Character) -> Character {
+        if ch.isASCII { return (ch.asciiValue ?? 32) < 32 || ch.asciiValue == 127 ? "?" : ch }
+        guard let first = ch.unicodeScalars.first else { return "?" }
+        if first.properties.generalCategory == .control || first.properties.generalCategory == .format { return "?" }
+        if first.properties.isEmojiPresentation || ch.unicodeScalars.contains(where: { $0.value == 0xFE0F }) { return "?" }
+        switch first.value {
+        case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
+             0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x20000...0x3FFFD:
+            return "?"
+        default:
+            return ch
+        }
     }
 
     /// Puts styled pieces one after another; returns the column after them.

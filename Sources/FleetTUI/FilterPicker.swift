@@ -105,8 +105,13 @@ public struct FilterPicker: Sendable {
         return s
     }
 
+    /// Scrolls the current tab's list so its cursor is among the `rows` shown.
+    mutating func keepInView(rows: Int) {
+        start[tab] = Self.viewport(selected: index, start: start[tab] ?? 0, visible: rows, total: visible.count)
+    }
+
     /// Draws the popup centred on the canvas.
-    mutating func draw(on canvas: inout Canvas, now: Date) {
+    func draw(on canvas: inout Canvas, now: Date) {
         let H = canvas.height, W = canvas.width
         guard H >= 10, W >= 30 else {
             let y = max(0, (H - 3) / 2), x = max(0, (W - 19) / 2)
@@ -128,7 +133,6 @@ public struct FilterPicker: Sendable {
         let shown = h - 5
         let sel = index
         let first = Self.viewport(selected: sel, start: start[tab] ?? 0, visible: shown, total: rows.count)
-        start[tab] = first
         let labelW = min(rows.map(\.label.count).max() ?? 0, max(innerW / 3, 10))
         for (i, entry) in rows.dropFirst(first).prefix(max(0, shown)).enumerated() {
             let n = first + i

@@ -76,7 +76,7 @@ enum HelpPopup {
         // A short terminal gets the keys before the mascot.
         if lines.count + 4 > canvas.height { lines.removeFirst(mascot.count + 2) }
         let w = min(width + 6, canvas.width), h = min(lines.count + 4, canvas.height)
-        guard w >= 10, h >= 3 else { return }
+        guard w >= 10, h >= 5 else { return }
         let y0 = (canvas.height - h) / 2, x0 = (canvas.width - w) / 2
         canvas.box(y: y0, x: x0, height: h, width: w, title: " Help ")
         for (i, (text, bold)) in lines.prefix(h - 4).enumerated() {

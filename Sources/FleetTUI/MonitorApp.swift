@@ -12,6 +12,8 @@ public final class MonitorApp: Sendable {
         public var hosts: [String]?
         public var query = ""
         public var order = BaseOrder.host
+        /// The columns shown (`--columns`); nil for the report's own.
+        public var columns: [ReportColumn]?
         public var source = ""
         public var version = ""
         /// Draw this many frames with scripted keys, then print timings (`--benchmark`).
@@ -37,12 +39,8 @@ public final class MonitorApp: Sendable {
     public func run() async throws {
         let state = loader.state
         var data = LiveData(loader: loader, hosts: options.hosts)
-        // Whatever the libraries print while the screen is ours goes to a file, not the screen.
-        let log = MonitorLog(path: state.root.appendingPathComponent("monitor.log").path)
-        defer { log.close() }
-        log.info("start: source \(options.source), \(options.hosts.map { "\($0.count) hosts" } ?? "every host in the store"), query '\(options.query)'")
-
         var view = MonitorView(order: options.order, history: FilterHistory(path: state.root.appendingPathComponent("filter_history").path))
+        if let columns = options.columns { view.columns = columns }
         view.version = options.version
         view.source = options.source
         view.warnings = Self.largeFiles(state)
@@ -51,7 +49,12 @@ public final class MonitorApp: Sendable {
         try await data.loadAll()
         bench?.load = Date().timeIntervalSince(started)
 
-        let screen = Screen()
+        let screen = try Screen()
+        // Whatever the libraries print while the screen is ours goes to a file, not the screen.
+        let log = MonitorLog(path: state.root.appendingPathComponent("monitor.log").path)
+        defer { log.close() }
+        log.info("start: source \(options.source), \(options.hosts.map { "\($0.count) hosts" } ?? "every host in the store"), query '\(options.query)'")
+
         defer {
             screen.close()
             view.history.save()
@@ -70,7 +73,8 @@ public final class MonitorApp: Sendable {
             do {
                 if try await data.poll() {
                     data.publish(into: &view)
-                    try await refreshDetail(&view, data)
+                    // A detail that cannot be refreshed stays as it was.
+                    try? await refreshDetail(&view, data)
                     dirty = true
                 }
             } catch {
@@ -128,7 +132,12 @@ public final class MonitorApp: Sendable {
                     let dirs = [FileManager.default.currentDirectoryPath + "/configs/filters", state.root.path + "/filters"]
                     view.openPicker(saved: NamedFilters.load(from: dirs))
                 case .showDetail(let host):
-                    view.showDetail(try await data.detail(for: host, row: view.rows.first { $0.host == host }))
+                    do {
+                        view.showDetail(try await data.detail(for: host, row: view.rows.first { $0.host == host }))
+                    } catch {
+                        log.error("detail of \(host): \(error)")
+                        view.flash("detail of \(host): \(error)", seconds: 5)
+                    }
                 }
             }
         }

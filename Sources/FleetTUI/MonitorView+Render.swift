@@ -36,7 +36,7 @@ extension MonitorView {
 
         var right: [(String, Style)] = []
         if !warnings.isEmpty {
-            right.append(("⚠ Large files: \(warnings.joined(separator: ", ")) (run 'fleetroll maintain') | ", .fg(.yellow)))
+            right.append(("⚠ Large logs: \(warnings.joined(separator: ", ")) (run 'fleetroll maintain') | ", .fg(.yellow)))
         }
         if let suffix { right.append(("fqdn=\(suffix), ", .fg(.yellow))) }
         right.append(("source=\(source), ", .fg(.yellow)))
@@ -103,9 +103,8 @@ extension MonitorView {
         }
         if height - 1 > y0 { drawBottom(on: &canvas, now: now) }
 
-        if let p = picker {
-            var p = p
-            p.draw(on: &canvas, now: now)
+        if let picker {
+            picker.draw(on: &canvas, now: now)
         } else if let detail {
             detail.draw(on: &canvas, position: "\(selected + 1)/\(rows.count)")
         } else if showHelp {

@@ -44,6 +44,8 @@ public struct MonitorView: Sendable {
     public private(set) var top = 0
     /// Index of the selected row (Enter shows its detail).
     public private(set) var selected = 0
+    /// Once a host was picked with J/K, it stays selected (and on screen) while rows reorder.
+    var following = false
     /// Index of the first scrollable column (HOST never scrolls).
     public private(set) var columnOffset = 0
     public private(set) var message: (text: String, until: Date)?
@@ -81,9 +83,7 @@ public struct MonitorView: Sendable {
         if let issue = query.isEmpty ? nil : parsed.validate(query) {
             flash("query: \(issue)", now: now, seconds: 4)
         }
-        top = 0
-        selected = 0
-        refilter()
+        restart()
     }
 
     public mutating func flash(_ text: String, now: Date = Date(), seconds: Double = 2) {
@@ -91,14 +91,29 @@ public struct MonitorView: Sendable {
     }
 
     mutating func refilter() {
-        let host = rows.indices.contains(selected) ? rows[selected].host : nil
+        let host = following && rows.indices.contains(selected) ? rows[selected].host : nil
+        let place = selected - top
         var r = ReportLoader.sorted(allRows, order)
         if overridesOnly { r = r.filter { !["-", "?", ""].contains($0[.sha]) } }
         if let os = osFilter { r = r.filter { $0[.os] == os } }
         rows = parsed.apply(r)
-        if let host, let i = rows.firstIndex(where: { $0.host == host }) { selected = i }
         widths = Self.widths(rows, columns: columns, marked: sortMark?.0, display: display)
+        // A host picked with J/K keeps its place on the screen; the page moves under it.
+        if let host, let i = rows.firstIndex(where: { $0.host == host }) {
+            selected = i
+            top = i - place
+        } else {
+            following = false
+        }
         clamp()
+    }
+
+    /// Back to the first page (a new query, order or quick filter), nothing picked.
+    mutating func restart() {
+        top = 0
+        selected = 0
+        following = false
+        refilter()
     }
 
     /// A host as the HOST column shows it.
@@ -150,8 +165,14 @@ public struct MonitorView: Sendable {
         // The last page ends on the last host, so it is always reachable.
         top = min(max(0, top), max(0, rows.count - page))
         selected = min(max(0, selected), max(0, rows.count - 1))
-        if selected < top { selected = top }
-        if selected >= top + page { selected = top + page - 1 }
+        if following {
+            // The page follows the picked host.
+            if selected < top { top = selected }
+            if selected >= top + page { top = selected - page + 1 }
+        } else {
+            if selected < top { selected = top }
+            if selected >= top + page { selected = top + page - 1 }
+        }
         columnOffset = min(columnOffset, maxColumnOffset)
     }
 
@@ -164,15 +185,17 @@ public struct MonitorView: Sendable {
     }
 
     public mutating func select(by delta: Int) {
+        following = true
         selected = min(max(0, selected + delta), max(0, rows.count - 1))
         if selected < top { top = selected }
         if selected >= top + pageSize { top = selected - pageSize + 1 }
         clamp()
     }
 
-    public mutating func home() { top = 0; selected = 0; clamp() }
+    public mutating func home() { top = 0; selected = 0; following = false; clamp() }
 
     public mutating func end() {
+        following = false
         top = rows.count
         selected = rows.count - 1
         clamp()
@@ -222,7 +245,9 @@ public struct MonitorView: Sendable {
         if detail != nil { return handleDetail(key) }
         if var p = picker {
             switch p.handle(key, now: now) {
-            case .open: picker = p
+            case .open:
+                p.keepInView(rows: pickerRows)
+                picker = p
             case .close: picker = nil
             case .apply(let q):
                 picker = nil
@@ -258,18 +283,15 @@ public struct MonitorView: Sendable {
             } else {
                 let all = BaseOrder.allCases
                 order = all[(all.firstIndex(of: order)! + 1) % all.count]
-                top = 0
-                refilter()
+                restart()
             }
         case .char("o"):
             overridesOnly.toggle()
-            top = 0
-            refilter()
+            restart()
         case .char("O"):
             let cycle: [String?] = [nil, "L", "M", "W"]
             osFilter = cycle[((cycle.firstIndex(of: osFilter) ?? 0) + 1) % cycle.count]
-            top = 0
-            refilter()
+            restart()
         case .char("/"): filterBar = FilterBar(text: query)
         case .char("\\"):
             history.add(query)
@@ -308,10 +330,16 @@ public struct MonitorView: Sendable {
         picker = FilterPicker(saved: saved, recent: history.entries, active: query)
     }
 
-    /// The runner shows a detail it built; it replaces the one open.
+    /// The runner shows a detail it built; it replaces the one open (keeping the scroll
+    /// position when it is the same host's, refreshed).
     public mutating func showDetail(_ d: HostDetail) {
+        var d = d
+        if let old = detail, old.host == d.host { d.scroll(by: old.scroll, page: max(1, height - 4)) }
         detail = d
     }
+
+    /// Rows the picker's list shows at this terminal height.
+    var pickerRows: Int { min(max(height - 6, 6), 25) - 5 }
 }
 
 extension FilterHistory {

@@ -3,15 +3,26 @@ import Foundation
 
 /// The terminal through ncurses: set up on creation, given back on `close` (every exit path
 /// calls it), keys translated to `Key`, canvases painted in runs of one style.
+struct ScreenError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
 final class Screen {
     private(set) var colours = 0
     private var pairs: [Style: Int16] = [:]
     private var open = true
 
-    init() {
+    /// Fails (instead of exiting, as `initscr` would) when the terminal type is unknown.
+    init() throws {
         fr_set_utf8_locale()
-        _ = initscr()
-        raw()
+        guard fr_newterm() != nil else {
+            let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
+            throw ScreenError(message: "cannot drive this terminal (TERM=\(term.isEmpty ? "unset" : term)); try TERM=xterm-256color, or --once")
+        }
+        // cbreak, not raw: Ctrl-C stays a signal, so it ends the view from any popup, and
+        // Ctrl-Z suspends it.
+        cbreak()
         noecho()
         keypad(fr_stdscr(), true)
         // Esc answers at once instead of after ncurses' default second.

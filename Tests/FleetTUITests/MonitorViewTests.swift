@@ -106,6 +106,25 @@ struct MonitorViewTests {
         }
     }
 
+    @Test func popupsOnTinyScreens() {
+        for (w, h) in [(20, 3), (40, 4), (10, 5), (30, 9), (200, 3)] {
+            var v = view(5, width: w, height: h)
+            _ = v.handle(.char("?"))
+            #expect(v.render().lines.count == h)
+            _ = v.handle(.char("x"))
+            _ = v.handle(.enter)
+            v.showDetail(HostDetail(host: "h", lines: Array(repeating: ("x", .plain), count: 50)))
+            _ = v.handle(.pageDown)
+            #expect(v.render().lines.count == h)
+        }
+    }
+
+    @Test func wideAndControlCharactersTakeOneCell() {
+        var c = Canvas(width: 12, height: 1)
+        c.put("a\u{1F600}b漢c\u{7}d│e", y: 0, x: 0)
+        #expect(c.text(0) == "a?b?c?d│e   ")
+    }
+
     @Test func cellsAreColouredByMeaning() {
         var v = view(2, height: 10)
         v.columns = [.host, .healthy]
@@ -242,6 +261,38 @@ struct MonitorViewKeyTests {
         #expect(v.handle(.char("q")) == .quit)
     }
 
+    @Test func aPickedHostStaysPickedWhileRowsReorder() {
+        var v = view(30, height: 10)
+        _ = v.handle(.char("J")); _ = v.handle(.char("J"))
+        #expect(v.rows[v.selected].host == "host-3.example.com")
+        // The same rows in another order (as the age tick can bring): the pick follows its host.
+        v.setRows(Array(rows(30).reversed()), total: 30)
+        v.setQuery("sort:host:desc")
+        #expect(v.selected == 0 && v.top == 0, "a new query starts over")
+        _ = v.handle(.char("G")); _ = v.handle(.char("K"))
+        let picked = v.rows[v.selected].host
+        v.setRows(Array(rows(30).shuffled()), total: 30)
+        #expect(v.rows[v.selected].host == picked)
+        #expect(v.selected >= v.top && v.selected < v.top + v.pageSize, "and stays on screen")
+        // Nothing picked: the page stays where it is.
+        _ = v.handle(.char("g"))
+        v.setRows(Array(rows(30).shuffled()), total: 30)
+        #expect(v.top == 0 && v.selected == 0)
+    }
+
+    @Test func aRefreshedDetailKeepsItsScroll() {
+        var v = view(3, height: 20)
+        let lines = Array(repeating: ("x", Style.plain), count: 100)
+        v.showDetail(HostDetail(host: "host-1.example.com", lines: lines))
+        _ = v.handle(.pageDown)
+        let scrolled = v.detail?.scroll ?? 0
+        #expect(scrolled > 0)
+        v.showDetail(HostDetail(host: "host-1.example.com", lines: lines))
+        #expect(v.detail?.scroll == scrolled)
+        v.showDetail(HostDetail(host: "host-2.example.com", lines: lines))
+        #expect(v.detail?.scroll == 0)
+    }
+
     @Test func detailListsEveryField() {
         var o = ObservedState()
         o.osType = "Linux"
@@ -321,8 +372,21 @@ struct PickerTests {
         #expect(FilterPicker.viewport(selected: 3, start: 0, visible: 0, total: 10) == 0)
     }
 
+    @Test func theListScrollsOnlyWhenTheCursorLeavesIt() {
+        let many = (0..<20).map { NamedFilter(name: "f\($0)", query: "host~\($0)", description: "", path: "") }
+        var p = FilterPicker(saved: many, recent: [])
+        for _ in 0..<15 { _ = p.handle(.down); p.keepInView(rows: 5) }
+        #expect(p.start[.saved] == 11)
+        _ = p.handle(.up); p.keepInView(rows: 5)
+        #expect(p.start[.saved] == 11, "moving up inside the window does not scroll")
+        _ = p.handle(.pageUp); p.keepInView(rows: 5)
+        #expect(p.index == 4 && p.start[.saved] == 4)
+        _ = p.handle(.end); p.keepInView(rows: 5)
+        #expect(p.index == 19 && p.start[.saved] == 15)
+    }
+
     @Test func drawsTabsMarksAndTinyScreens() {
-        var p = FilterPicker(saved: saved, recent: [], active: "os=L")
+        let p = FilterPicker(saved: saved, recent: [], active: "os=L")
         var canvas = Canvas(width: 80, height: 20)
         p.draw(on: &canvas, now: Date())
         let text = canvas.lines.joined(separator: "\n")

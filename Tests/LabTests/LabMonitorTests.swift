@@ -128,4 +128,45 @@ struct LabMonitorTests {
         #expect(followed.count == 2, "one line per new observation of the filtered host, none for the other: \(followed)")
         #expect(followed.first?.contains("\"host\":\"t-linux64-ms-401.test.releng.mdc1.mozilla.com\"") == true)
     }
+
+    /// An operator's rollout with the live view open on the hosts not (yet) healthy: setting an
+    /// override on a healthy host (whose refresh gather stores a new observation) brings that
+    /// host into the view without a key press, and unsetting it takes it out again.
+    @Test(.enabled(if: TUITests.hasTmux, "needs tmux (scripts/install-deps installs it)"))
+    func liveViewFollowsARollout() async throws {
+        let labDir = try makeTemporaryDirectory("lab-live")
+        let state = try makeTemporaryDirectory("state-live")
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        var scenario = Self.scenario
+        scenario.hosts = Array(scenario.hosts.prefix(2))  // 401 healthy, 402 on the wrong commit
+        let lab = try Lab.up(scenario: scenario, directory: labDir, servicesExecutable: Binaries.directory + "/fleetroll-lab")
+        defer { _ = try? Lab.down(directory: labDir) }
+        try FileManager.default.copyItem(atPath: lab.configPath, toPath: state + "/config.toml")
+        let ssh = ["--state-dir", state, "--ssh-option", "-F \(lab.sshConfigPath)", "--connect-timeout", "2"]
+        let gather = try runCommand([Binaries.fleetroll, "gather"] + ssh + ["-q", lab.hostListPath])
+        #expect(gather.exitCode == 0, "\(gather.stdout)\(gather.stderr)")
+
+        let tui = TUITests.Session()
+        defer { tui.kill() }
+        try tui.start("'\(Binaries.fleetroll)' host-monitor --state-dir '\(state)' --filter 'healthy!=y' '\(lab.hostListPath)'", width: 200, height: 20)
+        var screen = try tui.waitFor("hosts=1/2")
+        #expect(screen.contains("t-linux64-ms-402") && !screen.contains("t-linux64-ms-401 "), "\(screen)")
+
+        let file = state + "/override"
+        try Self.override.write(toFile: file, atomically: true, encoding: .utf8)
+        let host = "t-linux64-ms-401.test.releng.mdc1.mozilla.com"
+        let set = try runCommand([Binaries.fleetroll, "host-set-override"] + ssh + ["-f", file, "--confirm", host])
+        #expect(set.exitCode == 0, "\(set.stdout)\(set.stderr)")
+        screen = try tui.waitFor("hosts=2/2")
+        let row = screen.split(separator: "\n").first { $0.hasPrefix("t-linux64-ms-401 ") }.map(String.init) ?? ""
+        #expect(row.contains("relops-1234-talos-update"), "the override shows: \(screen)")
+        #expect(row.contains("| N "), "not applied by puppet yet: \(row)")
+
+        let unset = try runCommand([Binaries.fleetroll, "host-unset-override"] + ssh + ["--confirm", host])
+        #expect(unset.exitCode == 0, "\(unset.stdout)\(unset.stderr)")
+        screen = try tui.waitFor("hosts=1/2")
+        #expect(!screen.contains("t-linux64-ms-401 "), "healthy again, so filtered out: \(screen)")
+        try tui.keys("q")
+        #expect(try tui.waitFor("EXITED-").contains("EXITED-0"))
+    }
 }

@@ -259,11 +259,12 @@ extension TUITests {
         let log = try String(contentsOfFile: state + "/monitor.log", encoding: .utf8)
         #expect(log.contains("INFO fleetroll.monitor: start") && log.contains("quit"), "logs go to the file: \(log)")
 
-        // --sort is honoured; a narrow terminal shows the column scroll indicator.
+        // --sort is honoured; a narrow terminal shows the column scroll indicator; a --filter
+        // with a problem is applied and its problem shown, as in the filter bar.
         let again = Session()
         defer { again.kill() }
-        try again.start(command + " --sort role", width: 40, height: 20)
-        screen = try again.waitFor("hosts=5/5")
+        try again.start(command + " --sort role --filter 'bogus>1'", width: 40, height: 20)
+        screen = try again.waitFor("unknown column")
         #expect(screen.contains("sort=role"))
         #expect(screen.contains("[▶ "), "column indicator: \(screen)")
         try again.keys("q")

@@ -89,9 +89,7 @@ struct HostMonitorCommand: AsyncParsableCommand {
         var newest = try await store.newestID()
         let report = try await loader.report(for: names, order: BaseOrder(rawValue: sort.lowercased()) ?? .host)
         let rows = query.apply(report.rows)
-        let table = ReportTable(columns: columns.map {
-            $0.split(separator: ",").compactMap { ReportColumn.named(String($0).trimmingCharacters(in: .whitespaces)) }
-        } ?? ReportColumn.displayed)
+        let table = ReportTable(columns: selectedColumns ?? ReportColumn.displayed)
         let text = hostnameOnly ? rows.map(\.host).joined(separator: "\n")
             : json ? ReportJSON.render(rows, inputs: report.inputs) : table.render(rows)
         FileHandle.standardOutput.write(Data((text + (text.isEmpty ? "" : "\n")).utf8))
@@ -121,8 +119,12 @@ struct HostMonitorCommand: AsyncParsableCommand {
 
     /// The live view in the terminal (ncurses).
     func runTerminalView() async throws {
+        // A query with a problem is applied anyway and its problem shown in the view, as the
+        // filter bar does: the operator fixes it there with / and ↑.
         let queryText = try resolveQuery() ?? ""
-        if !queryText.isEmpty, let issue = Query(queryText).validate(queryText) { throw CLIError.usage("--filter: \(issue)") }
+        guard isatty(0) == 1 else {
+            throw CLIError.usage("the live view reads keys from the terminal, but standard input is not one; use --once or --json")
+        }
         let loader = ReportLoader(state: global.state, database: try global.openDatabase())
         let names = hosts.isEmpty ? nil : try resolveHosts(hosts).hosts.map(\.description)
         let source = hosts.count == 1 ? (hosts[0] as NSString).lastPathComponent : (hosts.isEmpty ? "all hosts" : "\(hosts.count) args")
@@ -130,6 +132,7 @@ struct HostMonitorCommand: AsyncParsableCommand {
         options.hosts = names
         options.query = queryText
         options.order = BaseOrder(rawValue: sort.lowercased()) ?? .host
+        options.columns = selectedColumns
         options.source = source
         options.version = Fleetroll.version
         options.benchmarkFrames = benchmark
@@ -137,6 +140,11 @@ struct HostMonitorCommand: AsyncParsableCommand {
         // A closed terminal (SIGHUP) ends the view like q does, so the filter history is kept.
         Interrupts.install(signals: [SIGINT, SIGTERM, SIGHUP]) { app.requestStop() }
         try await app.run()
+    }
+
+    /// `--columns`, parsed (validate() has checked the names).
+    var selectedColumns: [ReportColumn]? {
+        columns.map { $0.split(separator: ",").compactMap { ReportColumn.named(String($0).trimmingCharacters(in: .whitespaces)) } }
     }
 
     func resolveQuery() throws -> String? {
