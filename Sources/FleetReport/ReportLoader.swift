@@ -23,10 +23,12 @@ public struct ReportLoader: Sendable {
         try await ObservationStore(database: database).hosts().naturallySorted { $0 }
     }
 
-    public func inputs(for hosts: [String], now: Date = Date()) async throws -> ReportInputs {
+    /// What the report joins for `hosts`; observations only up to id `through` (see
+    /// `ObservationStore.latest`).
+    public func inputs(for hosts: [String], now: Date = Date(), through newest: Int64 = .max) async throws -> ReportInputs {
         var inputs = ReportInputs()
         inputs.now = now
-        let history = try await ObservationStore(database: database).latest(hosts: hosts)
+        let history = try await ObservationStore(database: database).latest(hosts: hosts, through: newest)
         for (host, h) in history { inputs.history[host] = (h.latest, h.latestOK) }
         let services = ServiceStore(database: database)
         let wanted = Set(hosts)
@@ -80,8 +82,9 @@ public struct ReportLoader: Sendable {
     }
 
     /// Rows for `hosts` in base order, and the data they were built from (the JSON view shows both).
-    public func report(for hosts: [String], order: BaseOrder = .host, now: Date = Date()) async throws -> (rows: [HostRow], inputs: ReportInputs) {
-        let inputs = try await inputs(for: hosts, now: now)
+    public func report(for hosts: [String], order: BaseOrder = .host, now: Date = Date(),
+                       through newest: Int64 = .max) async throws -> (rows: [HostRow], inputs: ReportInputs) {
+        let inputs = try await inputs(for: hosts, now: now, through: newest)
         return (Self.sorted(Self.rows(hosts, inputs), order), inputs)
     }
 

@@ -66,27 +66,30 @@ public struct ObservationStore: Sendable {
     }
 
     /// The latest observation (and latest successful one) of every host, or of the given hosts.
-    public func latest(hosts: [String]? = nil) async throws -> [String: HostHistory] {
+    /// With `through`, only observations up to that id count: a view that then follows the ids
+    /// after it sees every observation exactly once.
+    public func latest(hosts: [String]? = nil, through newest: Int64 = .max) async throws -> [String: HostHistory] {
         let hostList = try hosts.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         let latestRows = try await database.writer.read { db in
             if let hostList {
                 // Only the hosts asked for: a follow or a short list must not read the whole fleet.
                 return try ObservationRow.fetchAll(db, sql: """
                     SELECT * FROM host_observations WHERE id IN (
-                      SELECT MAX(id) FROM host_observations WHERE host IN (SELECT value FROM json_each(?)) GROUP BY host)
-                    """, arguments: [hostList])
+                      SELECT MAX(id) FROM host_observations WHERE id <= ? AND host IN (SELECT value FROM json_each(?)) GROUP BY host)
+                    """, arguments: [newest, hostList])
             }
             return try ObservationRow.fetchAll(db, sql: """
-                SELECT * FROM host_observations WHERE id IN (SELECT MAX(id) FROM host_observations GROUP BY host)
-                """)
+                SELECT * FROM host_observations WHERE id IN (SELECT MAX(id) FROM host_observations WHERE id <= ? GROUP BY host)
+                """, arguments: [newest])
         }
         // The latest successful observation is fetched only for hosts whose latest one failed.
         let failing = latestRows.filter { !$0.ok }.map(\.host)
         let okRows: [ObservationRow] = failing.isEmpty ? [] : try await database.writer.read { db in
             try ObservationRow.fetchAll(db, sql: """
                 SELECT * FROM host_observations WHERE id IN (
-                  SELECT MAX(id) FROM host_observations WHERE ok = 1 AND host IN (SELECT value FROM json_each(?)) GROUP BY host)
-                """, arguments: [String(decoding: try JSONEncoder().encode(failing), as: UTF8.self)])
+                  SELECT MAX(id) FROM host_observations
+                  WHERE ok = 1 AND id <= ? AND host IN (SELECT value FROM json_each(?)) GROUP BY host)
+                """, arguments: [newest, String(decoding: try JSONEncoder().encode(failing), as: UTF8.self)])
         }
         let latest = try StoredJSON.decodeAll(latestRows.map(\.data), as: HostObservation.self)
         let ok = try StoredJSON.decodeAll(okRows.map(\.data), as: HostObservation.self)

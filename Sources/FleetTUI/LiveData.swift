@@ -32,7 +32,7 @@ struct LiveData {
         content = loader.state.contentStamp()
         if let listed { names = listed } else { names = try await loader.knownHosts() }
         known = Set(names)
-        inputs = try await loader.inputs(for: names)
+        inputs = try await loader.inputs(for: names, through: s.observations)
         stamp = s
         newestOK = inputs.history.values.compactMap { $0.latestOK.flatMap { Timestamp.parse($0.ts) } }.max()
         if updated == nil {

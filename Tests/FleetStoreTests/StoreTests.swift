@@ -41,6 +41,26 @@ struct ObservationStoreTests {
         #expect(try await store.latest(hosts: ["h2"]).keys.sorted() == ["h2"])
     }
 
+    @Test func latestThroughAnIdIgnoresLaterObservations() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = try FleetDatabase(state: StateDirectory(root: dir))
+        let store = ObservationStore(database: db)
+        try await store.insert(observation("h1", ok: true, n: 1))
+        try await store.insert(observation("h2", ok: true, n: 2))
+        let mark = try await store.newestID()
+        try await store.insert(observation("h1", ok: false, n: 3))
+        try await store.insert(observation("h3", ok: true, n: 4))
+        let then = try await store.latest(through: mark)
+        #expect(then.keys.sorted() == ["h1", "h2"])
+        #expect(then["h1"]?.latest.ok == true)
+        #expect(try await store.latest(hosts: ["h1"], through: mark)["h1"]?.latest.observed?.uptimeS == 1)
+        // What came after the mark is exactly what a follower reads next.
+        #expect(try await store.observations(after: mark).records.map(\.host) == ["h1", "h3"])
+        let stamp = try await db.changeStamp()
+        #expect(stamp.observations == mark + 2)
+    }
+
     @Test func sameSecondObservationsAreBothKept() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -87,7 +87,8 @@ struct HostMonitorCommand: AsyncParsableCommand {
         let names = hosts.isEmpty ? try await loader.knownHosts() : try resolveHosts(hosts).hosts.map(\.description)
         let store = ObservationStore(database: database)
         var newest = try await store.newestID()
-        let report = try await loader.report(for: names, order: BaseOrder(rawValue: sort.lowercased()) ?? .host)
+        // The report stops at `newest` and following starts after it: each observation once.
+        let report = try await loader.report(for: names, order: BaseOrder(rawValue: sort.lowercased()) ?? .host, through: newest)
         let rows = query.apply(report.rows)
         let table = ReportTable(columns: selectedColumns ?? ReportColumn.displayed)
         let text = hostnameOnly ? rows.map(\.host).joined(separator: "\n")
