@@ -28,7 +28,8 @@ public struct HostDetail: Sendable {
         }
         // Why a host is failing comes first; the rest explains it.
         if row.status != "OK" {
-            out.append(("\(row.status)\(row.error.map { ": \($0)" } ?? "")", .fg(.red, bold: true)))
+            let why = row.error ?? (row.status == "UNK" ? "never gathered (fleetroll gather-host \(row.host))" : nil)
+            out.append(("\(row.status)\(why.map { ": \($0)" } ?? "")", .fg(.red, bold: true)))
         }
         section("Report")
         let width = ReportColumn.allCases.map(\.header.count).max() ?? 8

@@ -101,6 +101,11 @@ extension MonitorView {
         for (i, row) in rows.dropFirst(top).prefix(room).enumerated() {
             drawRow(row, columns: visible, y: y0 + 1 + i, selected: top + i == selected, on: &canvas)
         }
+        if rows.isEmpty && room > 0 {
+            let why = allRows.isEmpty ? "No hosts yet: gather some (fleetroll gather-host HOST_OR_FILE...)."
+                : "No host matches the filters (\\ clears the query, o and O the quick filters)."
+            canvas.put(why, y: y0 + 1, x: 0, style: .fg(.yellow), limit: usable)
+        }
         if height - 1 > y0 { drawBottom(on: &canvas, now: now) }
 
         if let picker {
