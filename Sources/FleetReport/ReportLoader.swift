@@ -94,24 +94,27 @@ public struct ReportLoader: Sendable {
         return parallelMap(hosts) { builder.row(for: $0) }
     }
 
-    /// Rows in a base order: host (natural), role (hosts without one last), or override branch.
-    public static func sorted(_ rows: [HostRow], _ order: BaseOrder) -> [HostRow] {
+    /// Rows in a base order: host (natural), role (hosts without one last), or override branch;
+    /// hosts in natural order within a role or branch. `byHost` says the rows already are in
+    /// host order (the live view keeps them so, to re-sort 10,000 rows cheaply).
+    public static func sorted(_ rows: [HostRow], _ order: BaseOrder, byHost: Bool = false) -> [HostRow] {
+        let base = byHost ? rows : rows.naturallySorted(by: \.host)
         switch order {
         case .host:
-            return rows.naturallySorted(by: \.host)
+            return base
         case .role:
-            return rows.sorted { a, b in
-                let ra = ["-", "?", "missing", ""].contains(a[.role]) ? nil : a[.role]
-                let rb = ["-", "?", "missing", ""].contains(b[.role]) ? nil : b[.role]
-                switch (ra, rb) {
+            // Within a role the host order stays (the position breaks ties).
+            let none: Set<String> = ["-", "?", "missing", ""]
+            return base.enumerated().map { (none.contains($1[.role]) ? nil : $1[.role], $0, $1) }.sorted { a, b in
+                switch (a.0, b.0) {
                 case let (x?, y?) where x != y: return x < y
-                case (nil, _?): return false
                 case (_?, nil): return true
-                default: return NaturalOrder.less(a.host, b.host)
+                case (nil, _?): return false
+                default: return a.1 < b.1
                 }
-            }
+            }.map(\.2)
         case .ovrBch:
-            return Query("sort:ovr_bch").apply(rows.naturallySorted(by: \.host))
+            return Query("sort:ovr_bch").apply(base)
         }
     }
 }

@@ -14,6 +14,8 @@ struct LiveData {
     private var known = Set<String>()
     private(set) var inputs = ReportInputs()
     private(set) var rows: [HostRow] = []
+    /// Where each host's row is in `rows` (the order of `names`).
+    private var position: [String: Int] = [:]
     private var stamp: ChangeStamp?
     private var content: [Date] = []
     /// When the data last changed.
@@ -67,7 +69,17 @@ struct LiveData {
             if let t = Timestamp.parse(r.ts), t > (newestOK ?? .distantPast) { newestOK = t }
         }
         updated = Date()
-        rebuild(now: Date())
+        // Only the hosts with news get new rows (the age tick rebuilds the rest).
+        inputs.now = Date()
+        let builder = RowBuilder(inputs: inputs)
+        for host in Set(fresh.map(\.host)) {
+            if let i = position[host] {
+                rows[i] = builder.row(for: host)
+            } else {
+                position[host] = rows.count
+                rows.append(builder.row(for: host))
+            }
+        }
         return true
     }
 
@@ -75,6 +87,7 @@ struct LiveData {
     mutating func rebuild(now: Date) {
         inputs.now = now
         rows = ReportLoader.rows(names, inputs)
+        position = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     func publish(into view: inout MonitorView) {

@@ -52,6 +52,8 @@ public struct MonitorView: Sendable {
 
     // Worked out when the rows change, not on every draw.
     var widths: [ReportColumn: Int] = [:]
+    /// The hosts as the rows last came, and the positions that put them in natural order.
+    var hostOrder: (hosts: [String], permutation: [Int]) = ([], [])
     var categories: [ReportColumn: [String: Style]] = [:]
     /// The domain all hosts share (`.test.releng.mdc1.mozilla.com`), dropped from HOST cells.
     public private(set) var suffix: String?
@@ -70,9 +72,16 @@ public struct MonitorView: Sendable {
     }
 
     public mutating func setRows(_ newRows: [HostRow], total: Int) {
-        allRows = newRows
+        // Rows come in the same host order tick after tick: the natural order of the hosts is
+        // worked out (with the common suffix) only when the hosts change.
+        let hosts = newRows.map(\.host)
+        if hosts != hostOrder.hosts {
+            let permutation = Array(newRows.indices).naturallySorted { hosts[$0] }
+            hostOrder = (hosts, permutation)
+            suffix = Self.commonSuffix(hosts)
+        }
+        allRows = hostOrder.permutation.map { newRows[$0] }
         self.total = total
-        suffix = Self.commonSuffix(newRows.map(\.host))
         categories = CellStyles.categorical(newRows, colours: colours)
         refilter()
     }
@@ -93,7 +102,7 @@ public struct MonitorView: Sendable {
     mutating func refilter() {
         let host = following && rows.indices.contains(selected) ? rows[selected].host : nil
         let place = selected - top
-        var r = ReportLoader.sorted(allRows, order)
+        var r = ReportLoader.sorted(allRows, order, byHost: true)
         if overridesOnly { r = r.filter { !["-", "?", ""].contains($0[.sha]) } }
         if let os = osFilter { r = r.filter { $0[.os] == os } }
         rows = parsed.apply(r)
