@@ -54,16 +54,21 @@ public struct ReportLoader: Sendable {
 
     /// Override files (by SHA) and vault labels the records need and the inputs lack.
     func readContent(for records: [HostObservation], into inputs: inout ReportInputs) {
-        let overrides = ContentStore(directory: state.overrides, fileMode: 0o644)
         for record in records {
-            guard let sha = record.observed?.overrideSHA256, inputs.overrides[sha] == nil,
-                  let url = overrides.path(forSHA: sha), let data = FileManager.default.contents(atPath: url.path) else { continue }
-            inputs.overrides[sha] = OverrideFile(text: String(decoding: data, as: UTF8.self))
+            guard let sha = record.observed?.overrideSHA256, inputs.overrides[sha] == nil, let text = overrideText(sha: sha) else { continue }
+            inputs.overrides[sha] = OverrideFile(text: text)
         }
         // A fleet has a handful of vault files: label each once, not once per host.
         for sha in records.compactMap({ $0.observed?.vaultSHA256 }) where inputs.vaultLabels[sha] == nil {
             inputs.vaultLabels[sha] = RowBuilder.vaultLabel(sha, name: inputs.vaultNames[sha])
         }
+    }
+
+    /// A stored override file's text, by its SHA-256.
+    public func overrideText(sha: String) -> String? {
+        guard let url = ContentStore(directory: state.overrides, fileMode: 0o644).path(forSHA: sha),
+              let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Friendly names people gave vault files: links in the vault store pointing at a content file.

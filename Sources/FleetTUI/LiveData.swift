@@ -100,12 +100,7 @@ struct LiveData {
     func detail(for host: String, row: HostRow?) async throws -> HostDetail {
         let notes = try await NotesStore(database: loader.database).records(host: host)
         let history = inputs.history[host]
-        var overrideText: String?
-        if let sha = (history?.latestOK ?? history?.latest)?.observed?.overrideSHA256,
-           let url = ContentStore(directory: loader.state.overrides, fileMode: 0o644).path(forSHA: sha),
-           let data = FileManager.default.contents(atPath: url.path) {
-            overrideText = String(decoding: data, as: UTF8.self)
-        }
+        let overrideText = (history?.latestOK ?? history?.latest)?.observed?.overrideSHA256.flatMap(loader.overrideText)
         return HostDetail.make(row: row ?? RowBuilder(inputs: inputs).row(for: host), latest: history?.latest,
                                latestOK: history?.latestOK, worker: inputs.workers[host], notes: notes, overrideText: overrideText)
     }

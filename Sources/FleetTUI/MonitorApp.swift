@@ -70,13 +70,9 @@ public final class MonitorApp: Sendable {
         var dirty = true
         while !stopped {
             view.resize(width: screen.width, height: screen.height)
+            var changed = false
             do {
-                if try await data.poll() {
-                    data.publish(into: &view)
-                    // A detail that cannot be refreshed stays as it was.
-                    try? await refreshDetail(&view, data)
-                    dirty = true
-                }
+                changed = try await data.poll()
             } catch {
                 log.error("reading the store: \(error)")
                 view.flash("store: \(error)", seconds: 5)
@@ -87,11 +83,16 @@ public final class MonitorApp: Sendable {
             if tickDue {
                 let t = Date()
                 data.rebuild(now: Date())
-                let built = Date()
-                data.publish(into: &view)
-                bench?.rebuilds.append(built.timeIntervalSince(t))
-                bench?.publishes.append(Date().timeIntervalSince(built))
+                bench?.rebuilds.append(Date().timeIntervalSince(t))
                 lastTick = Date()
+            }
+            // The view re-orders and filters the rows once, whether news, the tick or both.
+            if changed || tickDue {
+                let t = Date()
+                data.publish(into: &view)
+                if tickDue { bench?.publishes.append(Date().timeIntervalSince(t)) }
+                // A detail that cannot be refreshed stays as it was.
+                if changed { try? await refreshDetail(&view, data) }
                 dirty = true
             }
             if dirty || Date().timeIntervalSince(lastDraw) >= 1 {
