@@ -53,7 +53,7 @@ struct SetOverrideCommand: AsyncParsableCommand {
                 Terminal.clean(String(decoding: bytes, as: UTF8.self)).trimmingTrailingNewlines(),
                 "--- override contents (end) ---",
             ]
-            flow.expected = await Expectations.load(selection, state: global.state) { observed in
+            flow.expected = await Expectations.load(selection, global: global) { observed in
                 guard let current = observed.overrideSHA256 else { return "WRITE" }
                 if current == sha { return "NO_CHANGE" }
                 return force ? "REPLACE" : "BLOCKED (has \(current.prefix(12))…)"

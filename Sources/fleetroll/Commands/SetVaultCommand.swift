@@ -48,7 +48,7 @@ struct SetVaultCommand: AsyncParsableCommand {
                 "Vault contents: (suppressed)",
                 "Local store: \(store.directory.path) (written once a host accepts the file)",
             ]
-            flow.expected = await Expectations.load(selection, state: global.state) { $0.vaultSHA256 == sha ? "NO_CHANGE" : "WRITE" }
+            flow.expected = await Expectations.load(selection, global: global) { $0.vaultSHA256 == sha ? "NO_CHANGE" : "WRITE" }
             flow.dryRun()
             return
         }

@@ -25,7 +25,7 @@ struct UnsetOverrideCommand: AsyncParsableCommand {
         let plan = WritePlan.remove(.override, backup: write.backupPolicy(), reason: write.reason)
         var flow = WriteFlow(plan: plan, selection: selection, global: global, ssh: ssh, options: write, noun: "override")
         guard write.confirm else {
-            flow.expected = await Expectations.load(selection, state: global.state) { $0.overridePresent ? "REMOVE" : "NO_CHANGE" }
+            flow.expected = await Expectations.load(selection, global: global) { $0.overridePresent ? "REMOVE" : "NO_CHANGE" }
             flow.dryRun()
             return
         }
