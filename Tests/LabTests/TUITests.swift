@@ -76,7 +76,7 @@ struct TUITests {
         o.osType = "Linux"
         o.rolePresent = true
         o.role = "gecko_t_linux_talos"
-        let store = ObservationStore(database: try FleetDatabase(path: state + "/fleetroll.db"))
+        let store = ObservationStore(database: try FleetDatabase(state: StateDirectory(root: URL(fileURLWithPath: state))))
         try await store.insert(HostObservation(ts: Timestamp.now(), actor: "t", host: "t-linux64-ms-00040.test.releng.mdc1.mozilla.com",
                                                ok: true, sshRC: 0, stderr: "", observed: o))
         screen = try tui.waitFor("hosts=40/40")
@@ -235,7 +235,7 @@ extension TUITests {
         #expect(screen.contains("Taskcluster") && screen.contains("Notes") && screen.contains("puppet_git_sha"))
 
         // A note stored meanwhile shows in the open detail, then in the NOTE column.
-        let db = try FleetDatabase(path: state + "/fleetroll.db")
+        let db = try FleetDatabase(state: StateDirectory(root: URL(fileURLWithPath: state)))
         try await NotesStore(database: db).append(NoteRecord(action: "host.note_add", actor: "test", host: fqdn(shown ?? 1),
                                                              ts: Timestamp.now(), note: "rolled back by test"))
         screen = try tui.waitFor("rolled back by test")
