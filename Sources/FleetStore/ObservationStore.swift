@@ -55,12 +55,12 @@ public struct ObservationStore: Sendable {
     static func insert(_ row: ObservationRow, in db: Database, keep: Int) throws {
         var row = row
         try row.insert(db)
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             DELETE FROM host_observations
             WHERE host = ?1
               AND id NOT IN (SELECT id FROM host_observations WHERE host = ?1 ORDER BY id DESC LIMIT ?2)
               AND id != COALESCE((SELECT MAX(id) FROM host_observations WHERE host = ?1 AND ok = 1), -1)
-            """, arguments: [row.host, keep])
+            """).execute(arguments: [row.host, keep])
     }
 
     /// Every stored observation of a host, newest first.

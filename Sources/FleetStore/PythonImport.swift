@@ -111,11 +111,12 @@ public struct PythonImporter: Sendable {
             throw PythonImportError.nothingToImport(dir.path)
         }
 
+        // Records are read only for rows the batch takes: most rows of a later import were read before.
         let paths = ContentPaths(overrides: overrides, vaults: vaults)
-        let observations = rows?.observations.map { row in
-            (row, PythonRecords.observation(host: row.host, ts: row.ts, ok: row.ok, data: Data(row.data.utf8)).map(paths.pointed))
-        } ?? []
-        let workers = rows?.workers.map { ($0, PythonRecords.worker(host: $0.host, ts: $0.ts, data: Data($0.data.utf8))) } ?? []
+        let observation = { (row: PythonDatabase.Observation) in
+            PythonRecords.observation(host: row.host, ts: row.ts, ok: row.ok, data: Data(row.data.utf8)).map(paths.pointed)
+        }
+        let worker = { (row: PythonDatabase.Worker) in PythonRecords.worker(host: row.host, ts: row.ts, data: Data(row.data.utf8)) }
 
         let keep = database.retention
         let source = Self.sourceKey(sourceDB)
@@ -128,8 +129,8 @@ public struct PythonImporter: Sendable {
                     try batch.load()
                     report.first = try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM python_imports WHERE source = ?)",
                                                       arguments: [source])!
-                    report.observations = try batch.observations(observations)
-                    report.workers = try batch.workers(workers)
+                    report.observations = try batch.observations(rows.observations, reading: observation)
+                    report.workers = try batch.workers(rows.workers, reading: worker)
                     report.refs = try batch.refs(rows.refs)
                     report.windowsPools = try batch.pools(rows.pools)
                     try batch.saveKeys()

@@ -33,10 +33,12 @@ struct ImportBatch {
     /// Replaces the list with the keys the Python database holds now. Rows its retention
     /// deleted are dropped from the list (their keys, host and time, never come back).
     func saveKeys() throws {
-        try db.execute(sql: "DELETE FROM python_import_keys WHERE source = ?", arguments: [source])
         let insert = try db.makeStatement(sql: "INSERT INTO python_import_keys (source, tbl, key) VALUES (?, ?, ?)")
-        for (table, keys) in current {
-            for key in keys { try insert.execute(arguments: [source, table, key]) }
+        let delete = try db.makeStatement(sql: "DELETE FROM python_import_keys WHERE source = ? AND tbl = ? AND key = ?")
+        for table in Set(current.keys).union(seen.keys) {
+            let now = current[table] ?? [], before = seen[table] ?? []
+            for key in before.subtracting(now) { try delete.execute(arguments: [source, table, key]) }
+            for key in now.subtracting(before) { try insert.execute(arguments: [source, table, key]) }
         }
     }
 
@@ -66,12 +68,13 @@ struct ImportBatch {
         return out
     }
 
-    mutating func observations(_ items: [(PythonDatabase.Observation, HostObservation?)]) throws -> PythonImportReport.Rows {
+    mutating func observations(_ items: [PythonDatabase.Observation],
+                               reading read: (PythonDatabase.Observation) -> HostObservation?) throws -> PythonImportReport.Rows {
         var rows = PythonImportReport.Rows()
         var newest = try newestByKey(
             "SELECT host AS k, ts FROM host_observations WHERE id IN (SELECT MAX(id) FROM host_observations GROUP BY host)")
-        for (row, record) in items where isNew("host_observations", [row.host, row.ts], into: &rows) {
-            guard let record else { rows.unreadable += 1; continue }
+        for row in items where isNew("host_observations", [row.host, row.ts], into: &rows) {
+            guard let record = read(row) else { rows.unreadable += 1; continue }
             guard Self.isLater(row.ts, than: newest[row.host]) else { rows.olderThanOurs += 1; continue }
             try ObservationStore.insert(try ObservationStore.row(record), in: db, keep: keep)
             newest[row.host] = row.ts
@@ -80,12 +83,13 @@ struct ImportBatch {
         return rows
     }
 
-    mutating func workers(_ items: [(PythonDatabase.Worker, WorkerRecord?)]) throws -> PythonImportReport.Rows {
+    mutating func workers(_ items: [PythonDatabase.Worker],
+                          reading read: (PythonDatabase.Worker) -> WorkerRecord?) throws -> PythonImportReport.Rows {
         var rows = PythonImportReport.Rows()
         var newest = try newestByKey("SELECT host AS k, ts FROM tc_workers WHERE id IN (SELECT MAX(id) FROM tc_workers GROUP BY host)")
         var scans: [String: Int] = [:]
-        for (row, record) in items where isNew("tc_workers", [row.host, row.ts], into: &rows) {
-            guard let record else { rows.unreadable += 1; continue }
+        for row in items where isNew("tc_workers", [row.host, row.ts], into: &rows) {
+            guard let record = read(row) else { rows.unreadable += 1; continue }
             guard Self.isLater(row.ts, than: newest[row.host]) else { rows.olderThanOurs += 1; continue }
             try ServiceStore.insert(record, in: db, keep: keep)
             newest[row.host] = row.ts

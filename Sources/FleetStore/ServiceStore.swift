@@ -21,12 +21,12 @@ public struct ServiceStore: Sendable {
 
     /// Inserts a worker record and keeps the newest `keep` of its host, in the caller's transaction.
     static func insert(_ r: WorkerRecord, in db: Database, keep: Int) throws {
-        try db.execute(sql: "INSERT INTO tc_workers (host, ts, type, data) VALUES (?, ?, ?, ?)",
-                       arguments: [r.host, r.ts, r.type.rawValue, try json(r)])
-        try db.execute(sql: """
+        try db.cachedStatement(sql: "INSERT INTO tc_workers (host, ts, type, data) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [r.host, r.ts, r.type.rawValue, try json(r)])
+        try db.cachedStatement(sql: """
             DELETE FROM tc_workers WHERE host = ?1
               AND id NOT IN (SELECT id FROM tc_workers WHERE host = ?1 ORDER BY id DESC LIMIT ?2)
-            """, arguments: [r.host, keep])
+            """).execute(arguments: [r.host, keep])
     }
 
     /// The latest worker record of every host.
@@ -48,21 +48,21 @@ public struct ServiceStore: Sendable {
     }
 
     static func insert(_ r: BranchRef, in db: Database, keep: Int) throws {
-        try db.execute(sql: "INSERT INTO github_refs (owner, repo, branch, ts, sha, data) VALUES (?, ?, ?, ?, ?, ?)",
-                       arguments: [r.owner, r.repo, r.branch, r.ts, r.sha, try json(r)])
-        try db.execute(sql: """
+        try db.cachedStatement(sql: "INSERT INTO github_refs (owner, repo, branch, ts, sha, data) VALUES (?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [r.owner, r.repo, r.branch, r.ts, r.sha, try json(r)])
+        try db.cachedStatement(sql: """
             DELETE FROM github_refs WHERE owner = ?1 AND repo = ?2 AND branch = ?3
               AND id NOT IN (SELECT id FROM github_refs WHERE owner = ?1 AND repo = ?2 AND branch = ?3 ORDER BY id DESC LIMIT ?4)
-            """, arguments: [r.owner, r.repo, r.branch, keep])
+            """).execute(arguments: [r.owner, r.repo, r.branch, keep])
     }
 
     static func insert(_ p: WindowsPoolHash, in db: Database, keep: Int) throws {
-        try db.execute(sql: "INSERT INTO windows_pools (pool_name, ts, hash, data) VALUES (?, ?, ?, ?)",
-                       arguments: [p.poolName, p.ts, p.hash, try json(p)])
-        try db.execute(sql: """
+        try db.cachedStatement(sql: "INSERT INTO windows_pools (pool_name, ts, hash, data) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [p.poolName, p.ts, p.hash, try json(p)])
+        try db.cachedStatement(sql: """
             DELETE FROM windows_pools WHERE pool_name = ?1
               AND id NOT IN (SELECT id FROM windows_pools WHERE pool_name = ?1 ORDER BY id DESC LIMIT ?2)
-            """, arguments: [p.poolName, keep])
+            """).execute(arguments: [p.poolName, keep])
     }
 
     /// The latest head of every branch, keyed `owner/repo:branch`.
@@ -110,12 +110,12 @@ public struct ServiceStore: Sendable {
 
     /// `ts` is kept as given: refs are matched to their run by the exact text.
     static func recordRun(_ collector: String, ts: String, epoch: Int, ok: Bool, summary: [String: String], in db: Database) throws {
-        try db.execute(sql: "INSERT INTO collector_runs (collector, ts, epoch, ok, data) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [collector, ts, epoch, ok, try json(summary)])
-        try db.execute(sql: """
+        try db.cachedStatement(sql: "INSERT INTO collector_runs (collector, ts, epoch, ok, data) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [collector, ts, epoch, ok, try json(summary)])
+        try db.cachedStatement(sql: """
             DELETE FROM collector_runs WHERE collector = ?1
               AND id NOT IN (SELECT id FROM collector_runs WHERE collector = ?1 ORDER BY id DESC LIMIT 50)
-            """, arguments: [collector])
+            """).execute(arguments: [collector])
     }
 
     /// When the collector last completed a successful run.

@@ -270,6 +270,17 @@ struct PythonImportTests {
         #expect(try await NotesStore(database: db).displays()[F.h902] == "newer, ours")
     }
 
+    @Test func theAuditLogStaysOneLogInOneLayout() throws {
+        let state = try F.copy()
+        let log = AuditLog(url: state.auditLog)
+        let before = try String(contentsOf: state.auditLog, encoding: .utf8)
+        try log.append(NoteRecord(action: "host.set_override", actor: "me", host: F.h901, ts: "2026-12-02T08:00:00+00:00"))
+        let after = try String(contentsOf: state.auditLog, encoding: .utf8)
+        #expect(after.hasPrefix(before), "the Python tool's lines are kept as they were")
+        #expect(after.dropFirst(before.count) == #"{"action": "host.set_override", "actor": "me", "host": "\#(F.h901)", "ts": "2026-12-02T08:00:00+00:00"}"# + "\n")
+        #expect(log.records().count == 4, "the three lines the Python tool wrote, and ours")
+    }
+
     @Test func linesAreInThePythonToolsLayout() throws {
         let text = try String(contentsOf: PythonFixture.original.appendingPathComponent("audit.jsonl"), encoding: .utf8)
         for line in text.split(separator: "\n") {
