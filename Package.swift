@@ -67,7 +67,7 @@ let package = Package(
             dependencies: ["FleetCore", "FleetHTTP", .product(name: "Yams", package: "Yams")]
         ),
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", providers: [.apt(["libncurses-dev"])]),
-        .target(name: "FleetTUI", dependencies: ["FleetCore", "FleetStore", "FleetReport", "CNcurses"]),
+        .target(name: "FleetTUI", dependencies: ["FleetCore", "FleetReport", "CNcurses"]),
         .target(name: "FleetReport", dependencies: ["FleetCore", "FleetStore", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "FleetWrite",

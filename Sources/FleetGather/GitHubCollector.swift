@@ -27,7 +27,7 @@ public struct GitHubCollector: Sendable {
     public init(client: GitHubClient, database: FleetDatabase, state: StateDirectory) {
         self.client = client
         self.services = ServiceStore(database: database)
-        self.overrides = ContentStore(directory: state.overrides, fileMode: 0o644)
+        self.overrides = state.overrideStore
     }
 
     public func collect(force: Bool, now: Date = Date()) async throws -> GitHubReport {

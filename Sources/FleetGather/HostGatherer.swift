@@ -43,8 +43,8 @@ public struct HostGatherer: Sendable {
                 logger: Logger = Logger(label: "fleetroll.gather")) {
         self.transport = transport
         self.store = store
-        self.overrides = ContentStore(directory: state.overrides, fileMode: 0o644)
-        self.vaults = ContentStore(directory: state.vaultYAMLs, fileMode: 0o600)
+        self.overrides = state.overrideStore
+        self.vaults = state.vaultStore
         self.options = options
         self.logger = logger
     }

@@ -39,7 +39,7 @@ public struct TaskclusterCollector: Sendable {
         self.table = table
         self.observations = ObservationStore(database: database)
         self.services = ServiceStore(database: database)
-        self.overrides = ContentStore(directory: state.overrides, fileMode: 0o644)
+        self.overrides = state.overrideStore
         self.logger = logger
     }
 

@@ -10,7 +10,7 @@ public enum StoreSeeder {
         let db = try FleetDatabase(state: state)
         let observations = ObservationStore(database: db)
         let services = ServiceStore(database: db)
-        let overrides = ContentStore(directory: state.overrides, fileMode: 0o644)
+        let overrides = state.overrideStore
         let branches = (0..<20).map { "relops-\(1000 + $0)-rollout" }
         var overrideSHAs: [String] = []
         for (i, b) in branches.enumerated() {

@@ -8,7 +8,16 @@ public enum BaseOrder: String, Sendable, CaseIterable {
     case ovrBch = "ovr_bch"
 }
 
-/// Reads everything the report joins from the state directory and builds the rows.
+/// What the rows of a report are built from, and the store as of when it was read.
+public struct ReportSnapshot: Sendable {
+    /// The hosts reported, in natural order.
+    public var names: [String]
+    public var inputs: ReportInputs
+    public var stamp: ChangeStamp
+}
+
+/// Reads what the report joins (the store's typed report columns, the content stores) and
+/// builds the rows. Views get rows from here or from `LiveReport`, never from the store.
 public struct ReportLoader: Sendable {
     public let state: StateDirectory
     public let database: FleetDatabase
@@ -23,74 +32,55 @@ public struct ReportLoader: Sendable {
         try await ObservationStore(database: database).hosts().naturallySorted { $0 }
     }
 
-    /// What the report joins for `hosts`; observations only up to id `through` (see
-    /// `ObservationStore.latest`).
-    public func inputs(for hosts: [String], now: Date = Date(), through newest: Int64 = .max) async throws -> ReportInputs {
+    /// Everything the rows of `hosts` (every host in the store when nil) are built from, as of `now`.
+    public func snapshot(hosts: [String]?, now: Date) async throws -> ReportSnapshot {
+        let data = try await database.reportData(hosts: hosts)
         var inputs = ReportInputs()
         inputs.now = now
-        let history = try await ObservationStore(database: database).latest(hosts: hosts, through: newest)
-        for (host, h) in history { inputs.history[host] = (h.latest, h.latestOK) }
-        let services = ServiceStore(database: database)
-        let wanted = Set(hosts)
-        inputs.workers = try await services.latestWorkers().filter { wanted.contains($0.key) }
-        inputs.refs = try await services.currentRefs()
-        inputs.windowsPools = try await services.latestWindowsPools().mapValues(\.hash)
-        inputs.notes = try await NotesStore(database: database).displays()
-
-        inputs.vaultNames = vaultNames()
-        readContent(for: history.values.flatMap { [$0.latest, $0.latestOK].compactMap { $0 } }, into: &inputs)
-        return inputs
+        inputs.history = data.history
+        inputs.workers = data.workers
+        inputs.refs = data.refs
+        inputs.windowsPools = data.windowsPools
+        inputs.notes = data.notes
+        inputs.vaultNames = state.vaultStore.linkNames()
+        readContent(for: data.history.values.flatMap { [$0.latest, $0.latestOK].compactMap { $0 } }, into: &inputs)
+        let names = (hosts ?? Array(data.history.keys)).naturallySorted { $0 }
+        return ReportSnapshot(names: names, inputs: inputs, stamp: data.stamp)
     }
 
-    /// Folds observations stored since the inputs were read into them (the live view), reading any
-    /// override file they name that was not read yet.
-    public func apply(_ records: [HostObservation], to inputs: inout ReportInputs) {
-        for record in records {
-            let previousOK = inputs.history[record.host]?.latestOK
-            inputs.history[record.host] = (record, record.ok ? record : previousOK)
+    /// Folds observations stored after the snapshot into its inputs, reading any override file
+    /// they name that was not read yet.
+    public func apply(_ facts: [(host: String, facts: ObservationFacts)], to inputs: inout ReportInputs) {
+        for (host, f) in facts {
+            if inputs.history[host] == nil {
+                inputs.history[host] = HostFacts(latest: f, latestOK: f.ok ? f : nil)
+            } else {
+                inputs.history[host]?.apply(f)
+            }
         }
-        readContent(for: records, into: &inputs)
+        readContent(for: facts.map(\.facts), into: &inputs)
     }
 
-    /// Override files (by SHA) and vault labels the records need and the inputs lack.
-    func readContent(for records: [HostObservation], into inputs: inout ReportInputs) {
-        for record in records {
-            guard let sha = record.observed?.overrideSHA256, inputs.overrides[sha] == nil, let text = overrideText(sha: sha) else { continue }
+    /// Override files (by SHA) and vault labels the facts need and the inputs lack.
+    func readContent(for facts: [ObservationFacts], into inputs: inout ReportInputs) {
+        let overrides = state.overrideStore
+        for f in facts {
+            guard let sha = f.observed?.overrideSHA256, inputs.overrides[sha] == nil, let text = overrides.text(forSHA: sha) else { continue }
             inputs.overrides[sha] = OverrideFile(text: text)
         }
         // A fleet has a handful of vault files: label each once, not once per host.
-        for sha in records.compactMap({ $0.observed?.vaultSHA256 }) where inputs.vaultLabels[sha] == nil {
+        for sha in facts.compactMap({ $0.observed?.vaultSHA256 }) where inputs.vaultLabels[sha] == nil {
             inputs.vaultLabels[sha] = RowBuilder.vaultLabel(sha, name: inputs.vaultNames[sha])
         }
     }
 
     /// A stored override file's text, by its SHA-256.
-    public func overrideText(sha: String) -> String? {
-        guard let url = ContentStore(directory: state.overrides, fileMode: 0o644).path(forSHA: sha),
-              let data = FileManager.default.contents(atPath: url.path) else { return nil }
-        return String(decoding: data, as: UTF8.self)
-    }
+    public func overrideText(sha: String) -> String? { state.overrideStore.text(forSHA: sha) }
 
-    /// Friendly names people gave vault files: links in the vault store pointing at a content file.
-    func vaultNames() -> [String: String] {
-        let dir = state.vaultYAMLs
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { return [:] }
-        var out: [String: String] = [:]
-        for name in names.sorted() where !name.hasPrefix(".") {
-            let link = dir.appendingPathComponent(name).path
-            guard (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) != nil,
-                  let data = FileManager.default.contents(atPath: link) else { continue }
-            let sha = Digest.sha256Hex(data)
-            if out[sha] == nil { out[sha] = name }
-        }
-        return out
-    }
-
-    /// Rows for `hosts` in base order, and the data they were built from (the JSON view shows both).
-    public func report(for hosts: [String], order: BaseOrder = .host, now: Date = Date(),
-                       through newest: Int64 = .max) async throws -> (rows: [HostRow], inputs: ReportInputs) {
-        let inputs = try await inputs(for: hosts, now: now, through: newest)
-        return (Self.sorted(Self.rows(hosts, inputs), order), inputs)
+    /// Rows for a snapshot's hosts in base order, as of its `now`.
+    public func report(hosts: [String]?, order: BaseOrder = .host, now: Date) async throws -> (rows: [HostRow], snapshot: ReportSnapshot) {
+        let snapshot = try await snapshot(hosts: hosts, now: now)
+        return (Self.sorted(Self.rows(snapshot.names, snapshot.inputs), order, byHost: true), snapshot)
     }
 
     /// Every host's row, built on all cores.
@@ -121,5 +111,39 @@ public struct ReportLoader: Sendable {
         case .ovrBch:
             return Query("sort:ovr_bch").apply(base)
         }
+    }
+
+    /// `--json` of rows: one `ReportRow` per line inside an array, with the stored records
+    /// spliced in as stored.
+    public func json(_ rows: [HostRow]) async throws -> [UInt8] {
+        let stored = try await database.reportJSON(hosts: rows.count > 2000 ? nil : rows.map(\.host))
+        return ReportJSON.array(rows, stored: stored)
+    }
+
+    /// Everything known about one host, for a detail view.
+    public func detail(host: String, row: HostRow) async throws -> HostDetailData {
+        let history = try await ObservationStore(database: database).latest(hosts: [host])[host]
+        let seen = history?.latestOK ?? history?.latest
+        return HostDetailData(
+            row: row, latest: history?.latest, latestOK: history?.latestOK,
+            worker: try await ServiceStore(database: database).latestWorker(host: host),
+            notes: try await NotesStore(database: database).records(host: host),
+            overrideText: seen?.observed?.overrideSHA256.flatMap(overrideText))
+    }
+}
+
+/// What a detail view shows of one host: its row and every record behind it.
+public struct HostDetailData: Sendable {
+    public var row: HostRow
+    public var latest: HostObservation?
+    public var latestOK: HostObservation?
+    public var worker: WorkerRecord?
+    public var notes: [NoteRecord]
+    public var overrideText: String?
+
+    public init(row: HostRow, latest: HostObservation?, latestOK: HostObservation?, worker: WorkerRecord?,
+                notes: [NoteRecord], overrideText: String?) {
+        self.row = row; self.latest = latest; self.latestOK = latestOK; self.worker = worker
+        self.notes = notes; self.overrideText = overrideText
     }
 }

@@ -91,3 +91,26 @@ public enum ContentStoreError: Error, CustomStringConvertible {
         }
     }
 }
+
+extension ContentStore {
+    /// A stored file's text, by its content's SHA-256.
+    public func text(forSHA sha: String) -> String? {
+        guard let url = path(forSHA: sha), let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Names people gave stored files: links in the directory pointing at a content file, by
+    /// the SHA-256 of what they point at (the first name, in name order, when there are several).
+    public func linkNames() -> [String: String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [:] }
+        var out: [String: String] = [:]
+        for name in names.sorted() where !name.hasPrefix(".") {
+            let link = directory.appendingPathComponent(name).path
+            guard (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) != nil,
+                  let data = FileManager.default.contents(atPath: link) else { continue }
+            let sha = Digest.sha256Hex(data)
+            if out[sha] == nil { out[sha] = name }
+        }
+        return out
+    }
+}

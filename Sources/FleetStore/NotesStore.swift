@@ -13,8 +13,7 @@ public struct NotesStore: Sendable {
     }
 
     static func insert(_ record: NoteRecord, in db: Database) throws {
-        let json = String(decoding: try StoredJSON.encoder.encode(record), as: UTF8.self)
-        try db.execute(sql: "INSERT INTO notes (host, ts, data) VALUES (?, ?, ?)", arguments: [record.host, record.ts, json])
+        _ = try StoredNote(host: record.host, ts: record.ts, data: try StoredJSON.string(record)).inserted(db)
     }
 
     /// Every record of a host (or of all hosts), oldest first. Ordered by time, then by when
@@ -25,15 +24,17 @@ public struct NotesStore: Sendable {
     }
 
     static func records(host: String?, in db: Database) throws -> [NoteRecord] {
-        let rows = host == nil
-            ? try String.fetchAll(db, sql: "SELECT data FROM notes ORDER BY ts, id")
-            : try String.fetchAll(db, sql: "SELECT data FROM notes WHERE host = ? ORDER BY ts, id", arguments: [host])
-        return rows.compactMap { try? JSONDecoder().decode(NoteRecord.self, from: Data($0.utf8)) }
+        var request = StoredNote.select(StoredNote.Columns.data).order(StoredNote.Columns.ts, StoredNote.Columns.id)
+        if let host { request = request.filter(StoredNote.Columns.host == host) }
+        return try String.fetchAll(db, request).compactMap { try? StoredJSON.decode($0, as: NoteRecord.self) }
     }
 
     /// The NOTE column of every host that has notes.
     public func displays() async throws -> [String: String] {
-        let all = try await records()
-        return Dictionary(grouping: all, by: \.host).compactMapValues(NoteRecord.display)
+        try await database.writer.read { db in try Self.displays(db) }
+    }
+
+    static func displays(_ db: Database) throws -> [String: String] {
+        Dictionary(grouping: try records(host: nil, in: db), by: \.host).compactMapValues(NoteRecord.display)
     }
 }

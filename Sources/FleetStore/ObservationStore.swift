@@ -2,24 +2,6 @@ import FleetCore
 import Foundation
 import GRDB
 
-/// One row of `host_observations`: the record as JSON plus the columns queries need.
-struct ObservationRow: Codable, FetchableRecord, MutablePersistableRecord {
-    static let databaseTableName = "host_observations"
-    var id: Int64?
-    var host: String
-    var ts: String
-    var ok: Bool
-    var errorClass: String?
-    var data: String
-
-    enum CodingKeys: String, CodingKey {
-        case id, host, ts, ok, data
-        case errorClass = "error_class"
-    }
-
-    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
-}
-
 /// The latest gather of a host, and its latest successful one when that is older.
 public struct HostHistory: Sendable {
     public var latest: HostObservation
@@ -37,7 +19,8 @@ public struct ObservationStore: Sendable {
         try await insert([observation])
     }
 
-    /// Stores observations in one transaction, applying retention for each host.
+    /// Stores observations in one transaction: each record with its report columns, its host's
+    /// summary, and retention for its host.
     public func insert(_ observations: [HostObservation]) async throws {
         let rows = try observations.map(Self.row)
         let keep = database.retention
@@ -46,85 +29,106 @@ public struct ObservationStore: Sendable {
         }
     }
 
-    static func row(_ o: HostObservation) throws -> ObservationRow {
-        ObservationRow(id: nil, host: o.host, ts: o.ts, ok: o.ok, errorClass: o.errorClass?.rawValue,
-                       data: String(decoding: try StoredJSON.encoder.encode(o), as: UTF8.self))
-    }
+    static func row(_ o: HostObservation) throws -> StoredObservation { try StoredObservation(o) }
 
-    /// Inserts one row and applies retention for its host, inside the caller's transaction.
-    static func insert(_ row: ObservationRow, in db: Database, keep: Int) throws {
+    /// Inserts one row, updates its host's summary and applies retention for its host, inside the
+    /// caller's transaction.
+    static func insert(_ row: StoredObservation, in db: Database, keep: Int) throws {
         var row = row
         try row.insert(db)
         try db.cachedStatement(sql: """
-            DELETE FROM host_observations
-            WHERE host = ?1
-              AND id NOT IN (SELECT id FROM host_observations WHERE host = ?1 ORDER BY id DESC LIMIT ?2)
-              AND id != COALESCE((SELECT MAX(id) FROM host_observations WHERE host = ?1 AND ok = 1), -1)
-            """).execute(arguments: [row.host, keep])
+            INSERT INTO host_summary (host, latest_id, latest_ok_id) VALUES (?1, ?2, CASE WHEN ?3 THEN ?2 END)
+            ON CONFLICT(host) DO UPDATE SET latest_id = excluded.latest_id,
+              latest_ok_id = CASE WHEN ?3 THEN excluded.latest_id ELSE host_summary.latest_ok_id END
+            """).execute(arguments: [row.host, row.id, row.ok])
+        try Retention.prune(db, table: StoredObservation.databaseTableName, partition: ["host"], keep: keep,
+                            values: [row.host], keepNewestOK: true)
     }
 
     /// Every stored observation of a host, newest first.
     public func history(host: String) async throws -> [HostObservation] {
-        let rows = try await database.writer.read { db in
-            try ObservationRow.filter(Column("host") == host).order(Column("id").desc).fetchAll(db)
+        let texts = try await database.writer.read { db in
+            try String.fetchAll(db, StoredObservation.select(StoredObservation.Columns.data)
+                .filter(StoredObservation.Columns.host == host).order(StoredObservation.Columns.id.desc))
         }
-        return try rows.map(Self.decode)
+        return try texts.map { try StoredJSON.decode($0, as: HostObservation.self) }
     }
 
-    /// The latest observation (and latest successful one) of every host, or of the given hosts.
-    /// With `through`, only observations up to that id count: a view that then follows the ids
-    /// after it sees every observation exactly once.
-    public func latest(hosts: [String]? = nil, through newest: Int64 = .max) async throws -> [String: HostHistory] {
-        let hostList = try hosts.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-        let latestRows = try await database.writer.read { db in
-            if let hostList {
-                // Only the hosts asked for: a follow or a short list must not read the whole fleet.
-                return try ObservationRow.fetchAll(db, sql: """
-                    SELECT * FROM host_observations WHERE id IN (
-                      SELECT MAX(id) FROM host_observations WHERE id <= ? AND host IN (SELECT value FROM json_each(?)) GROUP BY host)
-                    """, arguments: [newest, hostList])
-            }
-            return try ObservationRow.fetchAll(db, sql: """
-                SELECT * FROM host_observations WHERE id IN (SELECT MAX(id) FROM host_observations WHERE id <= ? GROUP BY host)
-                """, arguments: [newest])
+    /// The latest observation (and latest successful one) of every host, or of the given hosts,
+    /// as full records.
+    public func latest(hosts: [String]? = nil) async throws -> [String: HostHistory] {
+        let rows = try await database.writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT s.host, l.data, CASE WHEN s.latest_ok_id != s.latest_id THEN k.data END
+                FROM host_summary s JOIN host_observations l ON l.id = s.latest_id
+                LEFT JOIN host_observations k ON k.id = s.latest_ok_id
+                \(hosts == nil ? "" : "WHERE s.host IN (SELECT value FROM json_each(?))")
+                """, arguments: hosts.map { [try Self.jsonList($0)] } ?? []).map { ($0[0] as String, $0[1] as String, $0[2] as String?) }
         }
-        // The latest successful observation is fetched only for hosts whose latest one failed.
-        let failing = latestRows.filter { !$0.ok }.map(\.host)
-        let okRows: [ObservationRow] = failing.isEmpty ? [] : try await database.writer.read { db in
-            try ObservationRow.fetchAll(db, sql: """
-                SELECT * FROM host_observations WHERE id IN (
-                  SELECT MAX(id) FROM host_observations
-                  WHERE ok = 1 AND id <= ? AND host IN (SELECT value FROM json_each(?)) GROUP BY host)
-                """, arguments: [newest, String(decoding: try JSONEncoder().encode(failing), as: UTF8.self)])
-        }
-        let latest = try StoredJSON.decodeAll(latestRows.map(\.data), as: HostObservation.self)
-        let ok = try StoredJSON.decodeAll(okRows.map(\.data), as: HostObservation.self)
         var out: [String: HostHistory] = [:]
-        for (row, o) in zip(latestRows, latest) { out[row.host] = HostHistory(latest: o, latestOK: row.ok ? o : nil) }
-        for (row, o) in zip(okRows, ok) { out[row.host]?.latestOK = o }
+        for (host, latestText, olderText) in rows {
+            let latest = try StoredJSON.decode(latestText, as: HostObservation.self)
+            let older = try olderText.map { try StoredJSON.decode($0, as: HostObservation.self) }
+            out[host] = HostHistory(latest: latest, latestOK: latest.ok ? latest : older)
+        }
         return out
     }
 
-    /// The id of the newest observation (0 for none), for following new ones.
+    /// What the report reads of every host's latest and latest successful observation (or of
+    /// the given hosts'), without decoding a record.
+    static func facts(_ db: Database, hosts: [String]?) throws -> [String: HostFacts] {
+        let columns = StoredObservation.factsSelection.split(separator: ",").map { "o." + $0.trimmingCharacters(in: .whitespaces) }
+            .joined(separator: ", ")
+        let scope = hosts == nil ? "" : "AND s.host IN (SELECT value FROM json_each(?))"
+        let arguments: StatementArguments = try hosts.map { [try Self.jsonList($0)] } ?? []
+        var out: [String: HostFacts] = [:]
+        let latest = try Row.fetchCursor(db, sql: """
+            SELECT s.host, \(columns) FROM host_summary s JOIN host_observations o ON o.id = s.latest_id WHERE 1 \(scope)
+            """, arguments: arguments)
+        while let row = try latest.next() {
+            let facts = StoredObservation.facts(row, from: 1)
+            out[row[0]] = HostFacts(latest: facts, latestOK: facts.ok ? facts : nil)
+        }
+        // The latest successful one, where it is an older observation.
+        let older = try Row.fetchCursor(db, sql: """
+            SELECT s.host, \(columns) FROM host_summary s JOIN host_observations o ON o.id = s.latest_ok_id
+            WHERE s.latest_ok_id != s.latest_id \(scope)
+            """, arguments: arguments)
+        while let row = try older.next() { out[row[0]]?.latestOK = StoredObservation.facts(row, from: 1) }
+        return out
+    }
+
+    /// The newest id (0 for none), for following new observations.
     public func newestID() async throws -> Int64 {
-        try await database.writer.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM host_observations") ?? 0 }
+        try await database.writer.read { db in try Self.newestID(db) }
+    }
+
+    static func newestID(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM host_observations") ?? 0
     }
 
     /// Observations stored after `id`, in the order they were stored, and the new newest id.
     /// Ids, not timestamps: two gathers in the same second are both seen.
-    public func observations(after id: Int64) async throws -> (records: [HostObservation], newest: Int64) {
+    public func observations(after id: Int64) async throws -> (records: [(id: Int64, record: HostObservation)], newest: Int64) {
         let rows = try await database.writer.read { db in
-            try ObservationRow.fetchAll(db, sql: "SELECT * FROM host_observations WHERE id > ? ORDER BY id", arguments: [id])
+            try Row.fetchAll(db, sql: "SELECT id, data FROM host_observations WHERE id > ? ORDER BY id", arguments: [id])
+                .map { ($0[0] as Int64, $0[1] as String) }
         }
-        return (try rows.map(Self.decode), rows.last?.id ?? id)
+        return (try rows.map { ($0.0, try StoredJSON.decode($0.1, as: HostObservation.self)) }, rows.last?.0 ?? id)
+    }
+
+    /// One stored observation, by id.
+    public func record(id: Int64) async throws -> HostObservation? {
+        let text = try await database.writer.read { db in
+            try String.fetchOne(db, StoredObservation.select(StoredObservation.Columns.data).filter(StoredObservation.Columns.id == id))
+        }
+        return try text.map { try StoredJSON.decode($0, as: HostObservation.self) }
     }
 
     /// Every host with at least one observation.
     public func hosts() async throws -> [String] {
-        try await database.writer.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT host FROM host_observations") }
+        try await database.writer.read { db in try String.fetchAll(db, HostSummary.select(HostSummary.Columns.host)) }
     }
 
-    static func decode(_ row: ObservationRow) throws -> HostObservation {
-        try JSONDecoder().decode(HostObservation.self, from: Data(row.data.utf8))
-    }
+    static func jsonList(_ values: [String]) throws -> String { String(decoding: try JSONEncoder().encode(values), as: UTF8.self) }
 }

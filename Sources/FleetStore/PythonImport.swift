@@ -82,8 +82,8 @@ public struct PythonImporter: Sendable {
         var report = PythonImportReport(directory: dir.path)
         let sourceDB = dir.appendingPathComponent(state.pythonDatabase.lastPathComponent)
         let notes = [dir.appendingPathComponent(state.pythonNotes.lastPathComponent)] + notesFiles
-        let overrides = ContentStore(directory: state.overrides, fileMode: 0o644)
-        let vaults = ContentStore(directory: state.vaultYAMLs, fileMode: 0o600)
+        let overrides = state.overrideStore
+        let vaults = state.vaultStore
 
         let inPlace = Self.sourceKey(dir) == Self.sourceKey(state.root)
         if !inPlace {

@@ -9,8 +9,6 @@ public struct ServiceStore: Sendable {
 
     public init(database: FleetDatabase) { self.database = database }
 
-    static func json<T: Encodable>(_ value: T) throws -> String { String(decoding: try StoredJSON.encoder.encode(value), as: UTF8.self) }
-
     /// Stores one scan's records in one transaction, keeping the newest `retention` per host.
     public func insertWorkers(_ records: [WorkerRecord]) async throws {
         let keep = database.retention
@@ -21,21 +19,41 @@ public struct ServiceStore: Sendable {
 
     /// Inserts a worker record and keeps the newest `keep` of its host, in the caller's transaction.
     static func insert(_ r: WorkerRecord, in db: Database, keep: Int) throws {
-        try db.cachedStatement(sql: "INSERT INTO tc_workers (host, ts, type, data) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [r.host, r.ts, r.type.rawValue, try json(r)])
-        try db.cachedStatement(sql: """
-            DELETE FROM tc_workers WHERE host = ?1
-              AND id NOT IN (SELECT id FROM tc_workers WHERE host = ?1 ORDER BY id DESC LIMIT ?2)
-            """).execute(arguments: [r.host, keep])
+        var row = try StoredWorker(r)
+        try row.insert(db)
+        try Retention.prune(db, table: StoredWorker.databaseTableName, partition: ["host"], keep: keep, values: [row.host])
     }
 
-    /// The latest worker record of every host.
+    /// The latest worker record of every host, in full.
     public func latestWorkers() async throws -> [String: WorkerRecord] {
-        let rows = try await database.writer.read { db in
+        let texts = try await database.writer.read { db in
             try String.fetchAll(db, sql: "SELECT data FROM tc_workers WHERE id IN (SELECT MAX(id) FROM tc_workers GROUP BY host)")
         }
         var out: [String: WorkerRecord] = [:]
-        for r in try StoredJSON.decodeAll(rows, as: WorkerRecord.self) { out[r.host] = r }
+        for r in try StoredJSON.decodeAll(texts, as: WorkerRecord.self) { out[r.host] = r }
+        return out
+    }
+
+    /// The latest worker record of one host, in full.
+    public func latestWorker(host: String) async throws -> WorkerRecord? {
+        let text = try await database.writer.read { db in
+            try String.fetchOne(db, StoredWorker.select(StoredWorker.Columns.data).filter(StoredWorker.Columns.host == host)
+                .order(StoredWorker.Columns.id.desc))
+        }
+        return try text.map { try StoredJSON.decode($0, as: WorkerRecord.self) }
+    }
+
+    /// The report's fields of every host's latest worker record (`WorkerRecord.reportFields`),
+    /// read from columns, not JSON.
+    static func reportWorkers(_ db: Database, hosts: Set<String>?) throws -> [String: WorkerRecord] {
+        let cursor = try Row.fetchCursor(db, sql: """
+            SELECT \(StoredWorker.factsSelection) FROM tc_workers WHERE id IN (SELECT MAX(id) FROM tc_workers GROUP BY host)
+            """)
+        var out: [String: WorkerRecord] = [:]
+        while let row = try cursor.next() {
+            guard let w = StoredWorker.facts(row), hosts?.contains(w.host) ?? true else { continue }
+            out[w.host] = w
+        }
         return out
     }
 
@@ -48,31 +66,30 @@ public struct ServiceStore: Sendable {
     }
 
     static func insert(_ r: BranchRef, in db: Database, keep: Int) throws {
-        try db.cachedStatement(sql: "INSERT INTO github_refs (owner, repo, branch, ts, sha, data) VALUES (?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [r.owner, r.repo, r.branch, r.ts, r.sha, try json(r)])
-        try db.cachedStatement(sql: """
-            DELETE FROM github_refs WHERE owner = ?1 AND repo = ?2 AND branch = ?3
-              AND id NOT IN (SELECT id FROM github_refs WHERE owner = ?1 AND repo = ?2 AND branch = ?3 ORDER BY id DESC LIMIT ?4)
-            """).execute(arguments: [r.owner, r.repo, r.branch, keep])
+        var row = try StoredBranchRef(r)
+        try row.insert(db)
+        try Retention.prune(db, table: StoredBranchRef.databaseTableName, partition: ["owner", "repo", "branch"], keep: keep,
+                            values: [r.owner, r.repo, r.branch])
     }
 
     static func insert(_ p: WindowsPoolHash, in db: Database, keep: Int) throws {
-        try db.cachedStatement(sql: "INSERT INTO windows_pools (pool_name, ts, hash, data) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [p.poolName, p.ts, p.hash, try json(p)])
-        try db.cachedStatement(sql: """
-            DELETE FROM windows_pools WHERE pool_name = ?1
-              AND id NOT IN (SELECT id FROM windows_pools WHERE pool_name = ?1 ORDER BY id DESC LIMIT ?2)
-            """).execute(arguments: [p.poolName, keep])
+        var row = try StoredWindowsPool(p)
+        try row.insert(db)
+        try Retention.prune(db, table: StoredWindowsPool.databaseTableName, partition: ["pool_name"], keep: keep, values: [p.poolName])
     }
 
     /// The latest head of every branch, keyed `owner/repo:branch`.
     public func latestRefs() async throws -> [String: BranchRef] {
-        let rows = try await database.writer.read { db in
-            try String.fetchAll(db, sql: "SELECT data FROM github_refs WHERE id IN (SELECT MAX(id) FROM github_refs GROUP BY owner, repo, branch)")
-        }
+        try await database.writer.read { db in try Self.latestRefs(db) }
+    }
+
+    static func latestRefs(_ db: Database) throws -> [String: BranchRef] {
+        let texts = try String.fetchAll(db, sql: """
+            SELECT data FROM github_refs WHERE id IN (SELECT MAX(id) FROM github_refs GROUP BY owner, repo, branch)
+            """)
         var out: [String: BranchRef] = [:]
-        for text in rows {
-            let r = try JSONDecoder().decode(BranchRef.self, from: Data(text.utf8))
+        for text in texts {
+            let r = try StoredJSON.decode(text, as: BranchRef.self)
             out[r.key] = r
         }
         return out
@@ -81,20 +98,27 @@ public struct ServiceStore: Sendable {
     /// The branch heads seen by the latest GitHub run. A branch that run did not find (deleted,
     /// its repo unreadable) is left out, so an old SHA never passes for the current head.
     public func currentRefs() async throws -> [String: BranchRef] {
-        let last = try await database.writer.read { db in
-            try String.fetchOne(db, sql: "SELECT ts FROM collector_runs WHERE collector = 'github' ORDER BY id DESC LIMIT 1")
-        }
+        try await database.writer.read { db in try Self.currentRefs(db) }
+    }
+
+    static func currentRefs(_ db: Database) throws -> [String: BranchRef] {
+        let last = try String.fetchOne(db, StoredCollectorRun.select(StoredCollectorRun.Columns.ts)
+            .filter(StoredCollectorRun.Columns.collector == "github").order(StoredCollectorRun.Columns.id.desc))
         guard let last else { return [:] }
-        return try await latestRefs().filter { $0.value.ts == last }
+        return try latestRefs(db).filter { $0.value.ts == last }
     }
 
     public func latestWindowsPools() async throws -> [String: WindowsPoolHash] {
-        let rows = try await database.writer.read { db in
-            try String.fetchAll(db, sql: "SELECT data FROM windows_pools WHERE id IN (SELECT MAX(id) FROM windows_pools GROUP BY pool_name)")
-        }
+        try await database.writer.read { db in try Self.latestWindowsPools(db) }
+    }
+
+    static func latestWindowsPools(_ db: Database) throws -> [String: WindowsPoolHash] {
+        let texts = try String.fetchAll(db, sql: """
+            SELECT data FROM windows_pools WHERE id IN (SELECT MAX(id) FROM windows_pools GROUP BY pool_name)
+            """)
         var out: [String: WindowsPoolHash] = [:]
-        for text in rows {
-            let p = try JSONDecoder().decode(WindowsPoolHash.self, from: Data(text.utf8))
+        for text in texts {
+            let p = try StoredJSON.decode(text, as: WindowsPoolHash.self)
             out[p.poolName] = p
         }
         return out
@@ -103,25 +127,21 @@ public struct ServiceStore: Sendable {
     /// Records that a collector ran; `summary` is kept as JSON for reports.
     public func recordRun(_ collector: String, at date: Date, ok: Bool, summary: [String: String]) async throws {
         try await database.writer.write { db in
-            try Self.recordRun(collector, ts: Timestamp.iso(date), epoch: Int(date.timeIntervalSince1970), ok: ok,
-                               summary: summary, in: db)
+            try Self.recordRun(collector, ts: Timestamp.iso(date), epoch: Int(date.timeIntervalSince1970), ok: ok, summary: summary, in: db)
         }
     }
 
     /// `ts` is kept as given: refs are matched to their run by the exact text.
     static func recordRun(_ collector: String, ts: String, epoch: Int, ok: Bool, summary: [String: String], in db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO collector_runs (collector, ts, epoch, ok, data) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [collector, ts, epoch, ok, try json(summary)])
-        try db.cachedStatement(sql: """
-            DELETE FROM collector_runs WHERE collector = ?1
-              AND id NOT IN (SELECT id FROM collector_runs WHERE collector = ?1 ORDER BY id DESC LIMIT 50)
-            """).execute(arguments: [collector])
+        _ = try StoredCollectorRun(collector: collector, ts: ts, epoch: epoch, ok: ok, data: try StoredJSON.string(summary)).inserted(db)
+        try Retention.prune(db, table: StoredCollectorRun.databaseTableName, partition: ["collector"], keep: 50, values: [collector])
     }
 
     /// When the collector last completed a successful run.
     public func lastSuccessfulRun(_ collector: String) async throws -> Date? {
         let epoch = try await database.writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT MAX(epoch) FROM collector_runs WHERE collector = ? AND ok = 1", arguments: [collector])
+            try Int.fetchOne(db, StoredCollectorRun.select(max(StoredCollectorRun.Columns.epoch))
+                .filter(StoredCollectorRun.Columns.collector == collector && StoredCollectorRun.Columns.ok == true))
         }
         return epoch.map { Date(timeIntervalSince1970: Double($0)) }
     }

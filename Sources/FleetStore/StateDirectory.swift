@@ -39,6 +39,11 @@ public struct StateDirectory: Sendable {
     public var vaultYAMLs: URL { root.appendingPathComponent("vault_yamls") }
     public var config: URL { root.appendingPathComponent("config.toml") }
 
+    /// Override files seen on hosts, by SHA-256 (readable: they hold no secrets).
+    public var overrideStore: ContentStore { ContentStore(directory: overrides, fileMode: 0o644) }
+    /// vault.yaml files, by SHA-256: secrets, so 0600 in a 0700 directory.
+    public var vaultStore: ContentStore { ContentStore(directory: vaultYAMLs, fileMode: 0o600) }
+
     /// Either tool's database is here: ours, or one that opening ours imports or moves.
     public var hasDatabase: Bool {
         [database, pythonDatabase].contains { FileManager.default.fileExists(atPath: $0.path) }

@@ -9,13 +9,16 @@ enum StoredJSON {
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return e
     }()
-}
 
-extension StoredJSON {
-    /// Decodes many stored records at once, spread over the cores: a report over thousands of
-    /// hosts spends most of its time here.
+    static func string<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
+
+    static func decode<T: Decodable>(_ text: String, as type: T.Type) throws -> T {
+        try JSONDecoder().decode(T.self, from: Data(text.utf8))
+    }
+
+    /// Decodes many stored records at once, spread over the cores.
     static func decodeAll<T: Decodable & Sendable>(_ texts: [String], as type: T.Type) throws -> [T] {
-        try parallelMap(texts) { try JSONDecoder().decode(T.self, from: Data($0.utf8)) }
+        try parallelMap(texts) { try decode($0, as: T.self) }
     }
 }
 

@@ -1,40 +1,19 @@
 import FleetCore
+import FleetReport
 
 /// How table cells are coloured: verdicts and ages by what they mean (green good, yellow
 /// watch, red act), and ROLE, OVR_BCH and VLT_SHA by value, so hosts that share one share a
 /// colour.
 enum CellStyles {
-    /// Age thresholds in seconds: green below the first, yellow below the second, red after.
-    static func age(_ seconds: Int?, green: Int, yellow: Int) -> Style {
-        guard let s = seconds else { return .plain }
-        return s < green ? .fg(.green) : s < yellow ? .fg(.yellow) : .fg(.red)
-    }
-
-    /// The style of a whole cell by its meaning; categorical columns are painted separately.
+    /// The style of a whole cell by its verdict (`CellVerdict`: the one rule every view
+    /// colours from); categorical columns are painted separately.
     static func semantic(_ column: ReportColumn, _ row: HostRow) -> Style {
-        let value = row[column]
-        let v = row.values
-        switch column {
-        case .healthy: return value == "Y" ? .fg(.green) : value == "N" ? .fg(.red) : .plain
-        case .ppMatch, .applied: return value == "Y" ? .fg(.green) : value == "N" ? .fg(.yellow) : .plain
-        case .status: return value == "OK" ? .plain : value == "UNK" ? .fg(.yellow) : .fg(.red, bold: true)
-        case .tcQuar: return value == "YES" ? .fg(.red, bold: true) : .plain
-        // Hosts reboot between tasks: a long uptime is a host that stopped doing so.
-        case .uptime: return age(v.uptimeS, green: 3600, yellow: 6 * 3600)
-        case .ppLast: return v.ppFailed == true ? .fg(.red) : age(v.ppLastS, green: 3600, yellow: 6 * 3600)
-        case .tcAct: return age(v.tcActS, green: 300, yellow: 3600)
-        case .tcTaskDuration:
-            switch v.tcTaskState?.uppercased() {
-            case "COMPLETED": return .fg(.green)
-            case "EXCEPTION": return .fg(.yellow)
-            case "FAILED": return .fg(.red)
-            default: return .plain
-            }
-        case .data:
-            let ages = [v.auditAgeS, v.tcAgeS].compactMap { $0 }
-            return age(ages.max(), green: 300, yellow: 1800)
-        case .note: return value == "-" || value.isEmpty ? .plain : .fg(.yellow)
-        default: return .plain
+        switch CellVerdict.of(column, row) {
+        case .good: return .fg(.green)
+        case .watch: return .fg(.yellow)
+        // A failing host and a quarantined worker are the loudest things on screen.
+        case .act: return .fg(.red, bold: column == .status || column == .host || column == .tcQuar)
+        case .neutral: return .plain
         }
     }
 

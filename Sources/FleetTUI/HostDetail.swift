@@ -1,4 +1,5 @@
 import FleetCore
+import FleetReport
 import Foundation
 
 /// The Enter popup: everything fleetroll knows about one host, as `key: value` lines in
@@ -19,8 +20,12 @@ public struct HostDetail: Sendable {
     }
 
     /// Builds the text from the row and the records behind it.
-    public static func make(row: HostRow, latest: HostObservation?, latestOK: HostObservation?, worker: WorkerRecord?,
-                            notes: [NoteRecord], overrideText: String?) -> HostDetail {
+    public static func make(_ data: HostDetailData) -> HostDetail {
+        make(row: data.row, latest: data.latest, latestOK: data.latestOK, worker: data.worker, notes: data.notes, overrideText: data.overrideText)
+    }
+
+    static func make(row: HostRow, latest: HostObservation?, latestOK: HostObservation?, worker: WorkerRecord?,
+                     notes: [NoteRecord], overrideText: String?) -> HostDetail {
         var out: [(String, Style)] = []
         func section(_ title: String) {
             if !out.isEmpty { out.append(("", .plain)) }

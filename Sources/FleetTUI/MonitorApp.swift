@@ -1,7 +1,6 @@
 import CNcurses
 import FleetCore
 import FleetReport
-import FleetStore
 import Foundation
 import Synchronization
 
@@ -18,16 +17,24 @@ public final class MonitorApp: Sendable {
         public var version = ""
         /// Draw this many frames with scripted keys, then print timings (`--benchmark`).
         public var benchmarkFrames: Int?
+        /// Where the filter history is kept (`<state>/filter_history`).
+        public var historyPath = ""
+        /// Where standard error goes while the view runs (`<state>/monitor.log`).
+        public var logPath = "/dev/null"
+        /// Where named filters are looked for.
+        public var filterDirectories: [String] = []
+        /// Files the header warns about past 100 MiB: name and path.
+        public var watchedFiles: [(String, String)] = []
 
         public init() {}
     }
 
-    let loader: ReportLoader
+    let feed: LiveReport
     let options: Options
     private let stop = Mutex(false)
 
-    public init(loader: ReportLoader, options: Options) {
-        self.loader = loader
+    public init(feed: LiveReport, options: Options) {
+        self.feed = feed
         self.options = options
     }
 
@@ -37,21 +44,19 @@ public final class MonitorApp: Sendable {
     var stopped: Bool { stop.withLock { $0 } }
 
     public func run() async throws {
-        let state = loader.state
-        var data = LiveData(loader: loader, hosts: options.hosts)
-        var view = MonitorView(order: options.order, history: FilterHistory(path: state.root.appendingPathComponent("filter_history").path))
+        var view = MonitorView(order: options.order, history: FilterHistory(path: options.historyPath))
         if let columns = options.columns { view.columns = columns }
         view.version = options.version
         view.source = options.source
-        view.warnings = Self.largeFiles(state)
+        view.warnings = Self.largeFiles(options.watchedFiles)
         var bench = options.benchmarkFrames.map { BenchmarkRecorder(frames: $0) }
         let started = Date()
-        try await data.loadAll()
+        try await feed.load()
         bench?.load = Date().timeIntervalSince(started)
 
         let screen = try Screen()
         // Whatever the libraries print while the screen is ours goes to a file, not the screen.
-        let log = MonitorLog(path: state.root.appendingPathComponent("monitor.log").path)
+        let log = MonitorLog(path: options.logPath)
         defer { log.close() }
         log.info("start: source \(options.source), \(options.hosts.map { "\($0.count) hosts" } ?? "every host in the store"), query '\(options.query)'")
 
@@ -62,7 +67,7 @@ public final class MonitorApp: Sendable {
         }
         view.colours = screen.colours
         view.resize(width: screen.width, height: screen.height)
-        data.publish(into: &view)
+        await publish(into: &view)
         view.setQuery(options.query)
 
         var lastTick = Date()
@@ -72,27 +77,27 @@ public final class MonitorApp: Sendable {
             view.resize(width: screen.width, height: screen.height)
             var changed = false
             do {
-                changed = try await data.poll()
+                changed = !(try await feed.poll()).isEmpty
             } catch {
                 log.error("reading the store: \(error)")
                 view.flash("store: \(error)", seconds: 5)
             }
             // Ages (TC_ACT, DATA, updated=) tick: rows are rebuilt from the loaded data every
             // second, every 10 s on fleets above 3,000 hosts.
-            let tickDue = bench.map { $0.step % 10 == 0 } ?? (Date().timeIntervalSince(lastTick) >= (data.names.count > 3000 ? 10 : 1))
+            let tickDue = bench.map { $0.step % 10 == 0 } ?? (Date().timeIntervalSince(lastTick) >= 1)
             if tickDue {
                 let t = Date()
-                data.rebuild(now: Date())
+                await feed.tick(now: Date())
                 bench?.rebuilds.append(Date().timeIntervalSince(t))
                 lastTick = Date()
             }
             // The view re-orders and filters the rows once, whether news, the tick or both.
             if changed || tickDue {
                 let t = Date()
-                data.publish(into: &view)
+                await publish(into: &view)
                 if tickDue { bench?.publishes.append(Date().timeIntervalSince(t)) }
                 // A detail that cannot be refreshed stays as it was.
-                if changed { try? await refreshDetail(&view, data) }
+                if changed { try? await refreshDetail(&view) }
                 dirty = true
             }
             if dirty || Date().timeIntervalSince(lastDraw) >= 1 {
@@ -126,15 +131,14 @@ public final class MonitorApp: Sendable {
                 case .none: break
                 case .quit: return
                 case .reload:
-                    data.forceReload()
+                    await feed.requestReload()
                     view.flash("reloading", seconds: 1)
                 case .openPicker:
                     // Read when opened, so a filter file added meanwhile shows up.
-                    let dirs = [FileManager.default.currentDirectoryPath + "/configs/filters", state.root.path + "/filters"]
-                    view.openPicker(saved: NamedFilters.load(from: dirs))
+                    view.openPicker(saved: NamedFilters.load(from: options.filterDirectories))
                 case .showDetail(let host):
                     do {
-                        view.showDetail(try await data.detail(for: host, row: view.rows.first { $0.host == host }))
+                        view.showDetail(HostDetail.make(try await feed.detail(for: host)))
                     } catch {
                         log.error("detail of \(host): \(error)")
                         view.flash("detail of \(host): \(error)", seconds: 5)
@@ -144,20 +148,27 @@ public final class MonitorApp: Sendable {
         }
         if let b = bench {
             screen.close()
-            print(b.report(hosts: data.names.count, width: view.width, height: view.height))
+            print(b.report(hosts: await feed.names.count, width: view.width, height: view.height))
         }
     }
 
+    /// Shows the feed's rows, their age and staleness.
+    func publish(into view: inout MonitorView) async {
+        view.setRows(await feed.rows, total: await feed.names.count)
+        view.updated = await feed.updated
+        view.stale = await feed.stale
+    }
+
     /// Keeps an open detail current when its host's data changes.
-    func refreshDetail(_ view: inout MonitorView, _ data: LiveData) async throws {
+    func refreshDetail(_ view: inout MonitorView) async throws {
         guard let host = view.detail?.host else { return }
-        view.showDetail(try await data.detail(for: host, row: view.rows.first { $0.host == host }))
+        view.showDetail(HostDetail.make(try await feed.detail(for: host)))
     }
 
     /// `audit: 120M` for the audit log or database when they pass 100 MiB (`fleetroll maintain`
     /// trims them).
-    static func largeFiles(_ state: StateDirectory) -> [String] {
-        [("audit", state.auditLog.path), ("db", state.database.path)].compactMap { name, path in
+    static func largeFiles(_ files: [(String, String)]) -> [String] {
+        files.compactMap { name, path in
             let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
             return size >= 100 << 20 ? "\(name): \(size >> 20)M" : nil
         }

@@ -132,7 +132,7 @@ extension MonitorView {
             let text = c == .host ? Self.clipKeepingEnd(display(row.host), w) : Self.clip(row[c], w)
             let start = x
             // A failing host's name takes the STATUS colour, whichever columns are in view.
-            x = canvas.put(text, y: y, x: x, style: CellStyles.semantic(c == .host ? .status : c, row))
+            x = canvas.put(text, y: y, x: x, style: CellStyles.semantic(c, row))
             // ROLE, OVR_BCH and VLT_SHA: the part that names the value is coloured by value.
             if let styles = categories[c], let style = styles[CellStyles.categoryKey(c, row[c])],
                let range = CellStyles.colouredRange(c, row[c]) {

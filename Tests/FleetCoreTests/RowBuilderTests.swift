@@ -49,7 +49,10 @@ struct RowBuilderTests {
                pools: [String: String] = [:]) -> HostRow {
         var inputs = ReportInputs()
         inputs.now = Self.now
-        if let latest { inputs.history["h.example.com"] = (latest, latestOK ?? (latest.ok ? latest : nil)) }
+        if let latest {
+            let facts = ObservationFacts(id: 2, record: latest)
+            inputs.history["h.example.com"] = HostFacts(latest: facts, latestOK: latestOK.map { ObservationFacts(id: 1, record: $0) } ?? (latest.ok ? facts : nil))
+        }
         if let worker { inputs.workers["h.example.com"] = worker }
         for (key, sha) in refs ?? [:] {
             let parts = key.split(separator: ":")

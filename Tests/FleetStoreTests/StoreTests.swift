@@ -41,24 +41,21 @@ struct ObservationStoreTests {
         #expect(try await store.latest(hosts: ["h2"]).keys.sorted() == ["h2"])
     }
 
-    @Test func latestThroughAnIdIgnoresLaterObservations() async throws {
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let db = try FleetDatabase(state: StateDirectory(root: dir))
+    @Test func aReportReadAndItsStampAgree() async throws {
+        let db = try FleetDatabase.inMemory()
         let store = ObservationStore(database: db)
         try await store.insert(observation("h1", ok: true, n: 1))
         try await store.insert(observation("h2", ok: true, n: 2))
-        let mark = try await store.newestID()
+        let then = try await db.reportData()
         try await store.insert(observation("h1", ok: false, n: 3))
         try await store.insert(observation("h3", ok: true, n: 4))
-        let then = try await store.latest(through: mark)
-        #expect(then.keys.sorted() == ["h1", "h2"])
-        #expect(then["h1"]?.latest.ok == true)
-        #expect(try await store.latest(hosts: ["h1"], through: mark)["h1"]?.latest.observed?.uptimeS == 1)
-        // What came after the mark is exactly what a follower reads next.
-        #expect(try await store.observations(after: mark).records.map(\.host) == ["h1", "h3"])
-        let stamp = try await db.changeStamp()
-        #expect(stamp.observations == mark + 2)
+        #expect(then.history.keys.sorted() == ["h1", "h2"])
+        #expect(then.history["h1"]?.latest.ok == true && then.history["h1"]?.latest.observed?.uptimeS == 1)
+        #expect(try await db.reportData(hosts: ["h1"]).history["h1"]?.latest.errorClass == .unreachable)
+        // What came after the read is exactly what a follower reads next.
+        let after = try await store.observations(after: then.stamp.observations)
+        #expect(after.records.map(\.record.host) == ["h1", "h3"])
+        #expect(try await db.changeStamp().observations == then.stamp.observations + 2)
     }
 
     @Test func sameSecondObservationsAreBothKept() async throws {

@@ -174,9 +174,14 @@ struct LabMonitorTests {
             wait
             """
         _ = try runCommand(["sh", "-c", script], timeout: 30)
-        let followed = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("{\"") }
-        #expect(followed.count == 2, "one line per new observation of the filtered host, none for the other: \(followed)")
-        #expect(followed.first?.contains("\"host\":\"t-linux64-ms-401.test.releng.mdc1.mozilla.com\"") == true)
+        // JSON lines throughout (so `jq -c '.row | {host, healthy}'` reads it all): the report's
+        // six applied hosts, then one line per new observation of a filtered host, none for the other.
+        let followLines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        let objects = followLines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.count == followLines.count && followLines.count == 8, "\(followLines)")
+        let followedHosts = objects.suffix(2).compactMap { ($0["row"] as? [String: Any])?["host"] as? String }
+        #expect(followedHosts == ["t-linux64-ms-401.test.releng.mdc1.mozilla.com", "t-linux64-ms-401.test.releng.mdc1.mozilla.com"])
+        #expect((objects.last?["record"] as? [String: Any])?["host"] as? String == "t-linux64-ms-401.test.releng.mdc1.mozilla.com")
     }
 
     /// An operator's rollout with the live view open on the hosts not (yet) healthy: setting an

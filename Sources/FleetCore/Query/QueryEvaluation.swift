@@ -1,3 +1,21 @@
+extension HostRow {
+    /// A duration column (or DATA, the larger of its two ages) in seconds: the typed value the
+    /// row was built with, else read back from the cell (rows made by hand).
+    func seconds(_ column: ReportColumn) -> Int? {
+        let typed: Int?
+        switch column {
+        case .uptime: typed = values.uptimeS
+        case .ppLast: typed = values.ppLastS
+        case .tcAct: typed = values.tcActS
+        case .tcTaskDuration: typed = values.tcTaskDurationS
+        case .data: typed = [values.auditAgeS, values.tcAgeS].compactMap { $0 }.max()
+        default: typed = nil
+        }
+        if let typed { return typed }
+        return column == .data ? Query.Condition.dataSeconds(self[column]) : Durations.parse(self[column])
+    }
+}
+
 /// Applying a query to report rows.
 extension Query {
     /// The rows that meet every condition, sorted by the `sort:` keys (stable).
@@ -38,7 +56,7 @@ extension Query.Condition {
             return !Self.isEmptyCell(cell) && cell.lowercased().contains(value.lowercased())
         }
         if col == .data || col.isDuration {
-            let seconds = col == .data ? Self.dataSeconds(cell) : Durations.parse(cell)
+            let seconds = row.seconds(col)
             if let want = Durations.parse(value) {
                 guard let seconds else { return false }
                 return Self.compare(seconds, want, op)
@@ -97,8 +115,7 @@ extension Query.SortKey {
     func key(_ row: HostRow, _ col: ReportColumn) -> Key? {
         let cell = row[col]
         if ["-", "?", "--", ""].contains(cell) { return nil }
-        if col == .data { return Query.Condition.dataSeconds(cell).map(Key.number) }
-        if col.isDuration { return Durations.parse(cell).map(Key.number) }
+        if col == .data || col.isDuration { return row.seconds(col).map(Key.number) }
         // OVR_BCH sorts by branch name, then SHA (the old tool sorted by raw SHA).
         if col == .sha { return .text(((row.overrideBranch ?? "~") + " " + (row.overrideSHA ?? "")).lowercased()) }
         return .text(cell.lowercased())

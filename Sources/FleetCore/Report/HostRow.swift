@@ -4,22 +4,71 @@ import Foundation
 /// plus typed values for scripts.
 public struct HostRow: Sendable, Equatable {
     public var host: String
-    /// Display strings keyed by column; every column has a value.
-    public var cells: [ReportColumn: String]
+    /// Display strings by column; every column has a value.
+    public var cells: Cells
     /// `OK`, `UNK` (never gathered) or the latest gather's error class in capitals.
     public var status: String
     public var error: String?
+    /// The latest gather's error class, when it failed.
+    public var errorClass: ErrorClass?
     public var values = RowValues()
     /// The override's branch (for `sha=<branch>` and sorting OVR_BCH by branch).
     public var overrideBranch: String?
     /// The override's full SHA-256.
     public var overrideSHA: String?
+    /// The times the aging cells are counted from (`RowBuilder.age(_:to:)`).
+    public var clock = RowClock()
+    /// What HEALTHY was judged from; its Taskcluster part is judged again as the clock moves.
+    public var health = Health.Parts(gather: .never)
 
     public init(host: String, cells: [ReportColumn: String], status: String) {
-        self.host = host; self.cells = cells; self.status = status
+        self.host = host; self.status = status
+        self.cells = Cells()
+        for (c, v) in cells { self.cells[c] = v }
     }
 
-    public subscript(_ column: ReportColumn) -> String { cells[column] ?? "" }
+    public subscript(_ column: ReportColumn) -> String { cells.values[column.ordinal] }
+}
+
+/// One string per column, in a fixed array: a fleet's rows are 20 short strings each, and a
+/// dictionary per row cost more memory and hashing than the strings themselves.
+public struct Cells: Sendable, Equatable {
+    public var values = [String](repeating: "", count: ReportColumn.allCases.count)
+
+    public init() {}
+
+    public subscript(_ column: ReportColumn) -> String? {
+        get { values[column.ordinal] }
+        set { values[column.ordinal] = newValue ?? "" }
+    }
+}
+
+/// The epochs a row's aging cells count from, and what its Taskcluster record said.
+public struct RowClock: Sendable, Equatable {
+    public var lastActive: Int?
+    public var tcScan: Int?
+    public var audit: Int?
+    public var quarantineUntil: Double?
+    public var workerKind: WorkerRecord.Kind?
+    public var workerNote: String?
+    public var pool: String?
+    /// DATA's first half when there is no gather to age (`?` never gathered, `-` no good data).
+    public var dataPrefix: String?
+
+    public init() {}
+
+    var isWorker: Bool { workerKind == .worker }
+
+    /// HEALTHY's Taskcluster part at a given activity and quarantine.
+    func worker(activeAgoS: Int?, quarantined: Bool) -> Health.Parts.Worker {
+        switch workerKind {
+        case nil: return .noData
+        case .noPool?: return .noPool(workerNote)
+        case .scanFailed?: return .scanFailed
+        case .notFound?: return .notFound(pool: pool)
+        case .worker?: return .found(activeAgoS: activeAgoS, quarantined: quarantined)
+        }
+    }
 }
 
 /// The row's facts as numbers and booleans, for `--json`.
@@ -79,7 +128,8 @@ public struct RowValues: Codable, Sendable, Equatable {
 
 /// Everything the report knows, gathered by the store layer; building rows from it is pure.
 public struct ReportInputs: Sendable {
-    public var history: [String: (latest: HostObservation, latestOK: HostObservation?)] = [:]
+    /// Each gathered host's latest observation and latest successful one.
+    public var history: [String: HostFacts] = [:]
     public var workers: [String: WorkerRecord] = [:]
     /// Branch heads of the latest GitHub run, keyed `owner/repo:branch`.
     public var refs: [String: BranchRef] = [:]

@@ -25,6 +25,32 @@ public enum ReportColumn: String, CaseIterable, Sendable {
         }
     }
 
+    /// The column's place in `allCases` (rows keep their cells in that order).
+    public var ordinal: Int {
+        switch self {
+        case .host: 0
+        case .os: 1
+        case .role: 2
+        case .vltSHA: 3
+        case .sha: 4
+        case .uptime: 5
+        case .ppLast: 6
+        case .ppSHA: 7
+        case .ppExp: 8
+        case .ppMatch: 9
+        case .applied: 10
+        case .tcAct: 11
+        case .tcTaskDuration: 12
+        case .tcQuar: 13
+        case .data: 14
+        case .healthy: 15
+        case .status: 16
+        case .note: 17
+        case .pool: 18
+        case .wtOvr: 19
+        }
+    }
+
     /// The columns a table shows, in order.
     public static let displayed: [ReportColumn] = [
         .host, .os, .role, .vltSHA, .sha, .uptime, .ppLast, .ppSHA, .ppExp, .ppMatch, .applied,

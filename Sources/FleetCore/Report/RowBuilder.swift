@@ -14,7 +14,8 @@ public struct RowBuilder: Sendable {
     static let failedRunReason = "the last puppet run failed"
 
     public func row(for host: String) -> HostRow {
-        var row = HostRow(host: host, cells: [.host: host], status: "UNK")
+        var row = HostRow(host: host, cells: [:], status: "UNK")
+        row.cells[.host] = host
         let tc = inputs.workers[host]
         fillTaskcluster(&row, tc)
         // Notes are kept by host name, without a login user.
@@ -22,68 +23,92 @@ public struct RowBuilder: Sendable {
         guard let history = inputs.history[host] else {
             for c: ReportColumn in [.os, .role, .vltSHA, .sha, .uptime, .ppLast, .ppSHA, .ppExp, .ppMatch, .applied] { row.cells[c] = "?" }
             row.cells[.wtOvr] = "-"
-            row.cells[.data] = "?/" + Durations.humanize(row.values.tcAgeS, minUnitMinutes: true)
             row.cells[.status] = "UNK"
-            judgeHealth(&row, Health.Parts(gather: .never, worker: Self.workerPart(tc, values: row.values)))
+            row.clock.dataPrefix = "?"
+            row.health = Health.Parts(gather: .never)
+            Self.age(&row, to: inputs.now)
             return row
         }
         row.status = history.latest.ok ? "OK" : (history.latest.errorClass?.rawValue.uppercased() ?? "FAIL")
-        if !history.latest.ok { row.error = history.latest.error ?? history.latest.stderr }
+        if !history.latest.ok {
+            row.error = history.latest.error
+            row.errorClass = history.latest.errorClass
+        }
         row.cells[.status] = row.status
         let gather: Health.Parts.Gather = history.latest.ok ? .ok : .failed(status: row.status, message: row.error.flatMap { $0.isEmpty ? nil : $0 })
-        guard let base = history.latest.ok ? history.latest : history.latestOK, let observed = base.observed else {
+        guard let base = history.base, let observed = base.observed else {
             for c: ReportColumn in [.os, .role, .vltSHA, .sha, .uptime, .ppLast, .ppSHA, .ppExp, .ppMatch, .applied, .wtOvr] { row.cells[c] = "-" }
-            row.cells[.data] = "-/" + Durations.humanize(row.values.tcAgeS, minUnitMinutes: true)
-            judgeHealth(&row, Health.Parts(gather: gather, worker: Self.workerPart(tc, values: row.values)))
+            row.clock.dataPrefix = "-"
+            row.health = Health.Parts(gather: gather)
+            Self.age(&row, to: inputs.now)
             return row
         }
         let matchReason = fillObserved(&row, observed, auditTS: base.ts)
-        judgeHealth(&row, Health.Parts(
+        row.health = Health.Parts(
             gather: gather, ppMatch: row.values.ppMatch,
             ppMatchReason: matchReason == Self.failedRunReason && row.values.ppFailed == true ? nil : matchReason,
             applied: row.values.applied, appliedReason: row.values.appliedReason,
-            puppetFailed: row.values.ppFailed, puppetExitCode: observed.puppet.exitCode,
-            worker: Self.workerPart(tc, values: row.values)))
+            puppetFailed: row.values.ppFailed, puppetExitCode: observed.puppet.exitCode)
+        Self.age(&row, to: inputs.now)
         return row
     }
 
-    func judgeHealth(_ row: inout HostRow, _ parts: Health.Parts) {
-        let verdict = Health.evaluate(parts)
-        row.values.healthy = verdict.healthy
-        row.values.healthyReasons = verdict.reasons
-        row.cells[.healthy] = verdict.cell
-    }
-
-    /// The Taskcluster part of HEALTHY, from the host's latest worker record.
-    static func workerPart(_ tc: WorkerRecord?, values: RowValues) -> Health.Parts.Worker {
-        let activeAgoS = values.tcActS, quarantined = values.quarantined == true
-        guard let tc else { return .noData }
-        switch tc.type {
-        case .noPool: return .noPool(tc.note)
-        case .scanFailed: return .scanFailed
-        case .notFound:
-            let pool = [tc.provisioner, tc.workerType].compactMap { $0 }.joined(separator: "/")
-            return .notFound(pool: pool.isEmpty ? nil : pool)
-        case .worker: return .found(activeAgoS: activeAgoS, quarantined: quarantined)
+    /// Moves a row's clock to `now`: the cells that age without new data (TC_ACT, TC_QUAR,
+    /// DATA) and HEALTHY, which turns `N` when the worker has been idle for an hour. A live
+    /// view calls this every second on every row, so it redoes only what changed.
+    public static func age(_ row: inout HostRow, to now: Date) {
+        let t = Int(now.timeIntervalSince1970.rounded(.down))
+        let c = row.clock
+        func since(_ epoch: Int?) -> Int? { epoch.map { max(0, t - $0) } }
+        let tcAct = since(c.lastActive), tcAge = since(c.tcScan), auditAge = since(c.audit)
+        let quarantined = c.isWorker ? (c.quarantineUntil.map { $0 > now.timeIntervalSince1970 } ?? false) : nil
+        let first = row.cells[.healthy] == ""
+        if first || tcAct != row.values.tcActS {
+            row.values.tcActS = tcAct
+            if c.isWorker { row.cells[.tcAct] = Durations.humanize(tcAct) }
+        }
+        if first || quarantined != row.values.quarantined {
+            row.values.quarantined = quarantined
+            if c.isWorker { row.cells[.tcQuar] = quarantined == true ? "YES" : "-" }
+        }
+        if first || tcAge != row.values.tcAgeS || auditAge != row.values.auditAgeS {
+            row.values.tcAgeS = tcAge
+            row.values.auditAgeS = auditAge
+            let audit = c.dataPrefix ?? Durations.humanize(auditAge, minUnitMinutes: true)
+            row.cells[.data] = audit + "/" + Durations.humanize(tcAge, minUnitMinutes: true)
+        }
+        // HEALTHY's Taskcluster part is judged again only when it can have changed.
+        var parts = row.health
+        parts.worker = c.worker(activeAgoS: tcAct, quarantined: quarantined == true)
+        if first || parts.worker != row.health.worker {
+            row.health = parts
+            let verdict = Health.evaluate(parts)
+            row.values.healthy = verdict.healthy
+            row.values.healthyReasons = verdict.reasons
+            row.cells[.healthy] = verdict.cell
         }
     }
 
-    func age(_ ts: String?) -> Int? {
+    func epoch(_ ts: String?) -> Int? {
         guard let ts, let date = Timestamp.parse(ts) else { return nil }
-        return max(0, Int(inputs.now.timeIntervalSince(date)))
+        return Int(date.timeIntervalSince1970.rounded(.down))
     }
 
     func fillTaskcluster(_ row: inout HostRow, _ tc: WorkerRecord?) {
         row.cells[.pool] = tc?.workerType ?? "-"
-        row.values.tcAgeS = age(tc?.ts)
+        row.clock.tcScan = epoch(tc?.ts)
+        row.clock.workerKind = tc?.type
+        row.clock.workerNote = tc?.note
+        row.clock.pool = tc.flatMap { tc in
+            let pool = [tc.provisioner, tc.workerType].compactMap { $0 }.joined(separator: "/")
+            return pool.isEmpty ? nil : pool
+        }
         guard let tc, tc.type == .worker else {
             for c: ReportColumn in [.tcAct, .tcTaskDuration, .tcQuar] { row.cells[c] = "-" }
             return
         }
-        row.values.tcActS = age(tc.lastDateActive)
-        row.cells[.tcAct] = Durations.humanize(row.values.tcActS)
-        row.values.quarantined = tc.isQuarantined(now: inputs.now)
-        row.cells[.tcQuar] = row.values.quarantined == true ? "YES" : "-"
+        row.clock.lastActive = epoch(tc.lastDateActive)
+        row.clock.quarantineUntil = tc.quarantineUntil.flatMap(Timestamp.parse)?.timeIntervalSince1970
         row.cells[.tcTaskDuration] = "-"
         row.values.tcTaskState = tc.taskState
         if let started = tc.taskStarted.flatMap(Timestamp.parse) {
@@ -162,9 +187,7 @@ public struct RowBuilder: Sendable {
         row.values.appliedReason = reason
         row.cells[.applied] = applied.map { $0 ? "Y" : "N" } ?? "-"
 
-        row.values.auditAgeS = age(auditTS)
-        row.cells[.data] = Durations.humanize(row.values.auditAgeS, minUnitMinutes: true) + "/" + Durations.humanize(row.values.tcAgeS, minUnitMinutes: true)
-
+        row.clock.audit = epoch(auditTS)
         return matchReason
     }
 

@@ -57,3 +57,19 @@ public struct WorkerRecord: Codable, Equatable, Sendable {
         return until > now
     }
 }
+
+extension WorkerRecord {
+    /// Only the fields the report's cells are built from (the store keeps these as columns).
+    public var reportFields: WorkerRecord {
+        var w = WorkerRecord(type: type, ts: ts, host: host, workerId: "")
+        w.workerType = workerType
+        w.provisioner = provisioner
+        w.lastDateActive = lastDateActive
+        w.quarantineUntil = quarantineUntil
+        w.taskStarted = taskStarted
+        w.taskResolved = taskResolved
+        w.taskState = taskState
+        w.note = note
+        return w
+    }
+}

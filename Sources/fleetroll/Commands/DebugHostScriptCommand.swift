@@ -23,7 +23,7 @@ struct DebugHostScriptCommand: ParsableCommand {
 
     func run() {
         let known = knownVaults.isEmpty
-            ? ContentStore(directory: global.state.vaultYAMLs, fileMode: 0o600).storedSHAs() : knownVaults
+            ? global.state.vaultStore.storedSHAs() : knownVaults
         let body = AuditScript(includeContent: !noContent, knownVaultSHAs: known).body
         print(wrap ? RemoteCommand.wrap(body) : body)
     }

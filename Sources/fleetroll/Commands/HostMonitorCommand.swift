@@ -87,49 +87,53 @@ struct HostMonitorCommand: AsyncParsableCommand {
         let query = Query(queryText ?? "")
         if let text = queryText, let issue = query.validate(text) { throw CLIError.usage("--filter: \(issue)") }
         let state = global.state
-        let database = try global.openDatabase()
-        let loader = ReportLoader(state: state, database: database)
-        let names = hosts.isEmpty ? try await loader.knownHosts() : try resolveHosts(hosts).hosts.map(\.description)
-        let store = ObservationStore(database: database)
-        var newest = try await store.newestID()
-        // The report stops at `newest` and following starts after it: each observation once.
-        let report = try await loader.report(for: names, order: BaseOrder(rawValue: sort.lowercased()) ?? .host, through: newest)
-        let rows = query.apply(report.rows)
-        var table = ReportTable(columns: selectedColumns ?? ReportColumn.displayed)
-        // A table wider than the terminal would wrap into an unreadable mess: the least needed
-        // columns go (never HOST, HEALTHY or STATUS), and stderr says which. A pipe gets them all.
-        if selectedColumns == nil, !json, !hostnameOnly, let width = Terminal.stdoutColumns {
-            let hidden = table.fit(rows, width: width)
-            if !hidden.isEmpty {
-                Terminal.note("(\(hidden.count) column\(hidden.count == 1 ? "" : "s") hidden to fit \(width) columns: "
-                              + hidden.map(\.header).joined(separator: " ") + "; --columns picks them, a pipe shows them all)")
+        let loader = ReportLoader(state: state, database: try global.openDatabase())
+        let names = hosts.isEmpty ? nil : try resolveHosts(hosts).hosts.map(\.description)
+        let order = BaseOrder(rawValue: sort.lowercased()) ?? .host
+        var table = ReportTable(columns: selectedColumns ?? ReportColumn.displayed, colour: Terminal.colorEnabled)
+        guard follow else {
+            let rows = query.apply(try await loader.report(hosts: names, order: order, now: Date()).rows)
+            if hostnameOnly {
+                Terminal.write(rows.map { $0.host + "\n" }.joined())
+            } else if json {
+                Terminal.write(try await loader.json(rows))
+            } else {
+                fitToTerminal(&table, rows)
+                Terminal.write(table.render(rows))
             }
+            return
         }
-        let text = hostnameOnly ? rows.map(\.host).joined(separator: "\n")
-            : json ? ReportJSON.render(rows, inputs: report.inputs) : table.render(rows)
-        FileHandle.standardOutput.write(Data((text + (text.isEmpty ? "" : "\n")).utf8))
-        guard follow else { return }
-        Interrupts.install(Interrupts.terminateAndExit)
+        // Following: the report, then one line per observation stored after it (the feed reads
+        // the report and the ids to follow from in one transaction, so each is printed once).
+        let feed = LiveReport(loader: loader, hosts: names)
+        try await feed.load()
+        let rows = query.apply(ReportLoader.sorted(await feed.rows, order, byHost: true))
         let widths = table.widths(rows)
-        let watched = Set(names)
+        if json {
+            // JSON lines throughout: the report's rows, then each new one.
+            let stored = try await loader.json(rows)
+            Terminal.write(ReportJSON.lines(fromArray: stored))
+        } else {
+            Terminal.write(table.render(rows))
+        }
+        Interrupts.install(Interrupts.terminateAndExit)
         while true {
             try await Task.sleep(nanoseconds: 500_000_000)
-            let (records, id) = try await store.observations(after: newest)
-            newest = id
-            let touched = records.filter { self.hosts.isEmpty || watched.contains($0.host) }
-            guard !touched.isEmpty else { continue }
-            var seen = Set<String>()
-            var inputs = try await loader.inputs(for: touched.map(\.host).filter { seen.insert($0).inserted })
-            // One line per stored observation, each as the row looked when it was stored.
-            for record in touched {
-                loader.apply([record], to: &inputs)
-                for row in query.apply([RowBuilder(inputs: inputs).row(for: record.host)]) {
-                    let text = json ? ReportJSON.line(row, inputs: inputs) : table.line(row, widths: widths)
-                    // Unbuffered, so a pipe sees each line as it comes.
-                    FileHandle.standardOutput.write(Data((text + "\n").utf8))
-                }
+            for case .observation(let event) in try await feed.poll() where !query.apply([event.row]).isEmpty {
+                // Unbuffered, so a pipe sees each line as it comes.
+                Terminal.write((json ? try await feed.jsonLine(event) : table.line(event.row, widths: widths)) + "\n")
             }
         }
+    }
+
+    /// A table wider than the terminal would wrap into an unreadable mess: the least needed
+    /// columns go (never HOST, HEALTHY or STATUS), and stderr says which. A pipe gets them all.
+    func fitToTerminal(_ table: inout ReportTable, _ rows: [HostRow]) {
+        guard selectedColumns == nil, let width = Terminal.stdoutColumns else { return }
+        let hidden = table.fit(rows, width: width)
+        guard !hidden.isEmpty else { return }
+        Terminal.note("(\(hidden.count) column\(hidden.count == 1 ? "" : "s") hidden to fit \(width) columns: "
+                      + hidden.map(\.header).joined(separator: " ") + "; --columns picks them, a pipe shows them all)")
     }
 
     /// The live view in the terminal (ncurses).
@@ -140,7 +144,8 @@ struct HostMonitorCommand: AsyncParsableCommand {
         guard isatty(0) == 1 else {
             throw CLIError.usage("the live view reads keys from the terminal, but standard input is not one; use --once or --json")
         }
-        let loader = ReportLoader(state: global.state, database: try global.openDatabase())
+        let state = global.state
+        let loader = ReportLoader(state: state, database: try global.openDatabase())
         let names = hosts.isEmpty ? nil : try resolveHosts(hosts).hosts.map(\.description)
         let source = hosts.count == 1 ? (hosts[0] as NSString).lastPathComponent : (hosts.isEmpty ? "all hosts" : "\(hosts.count) args")
         var options = MonitorApp.Options()
@@ -151,7 +156,11 @@ struct HostMonitorCommand: AsyncParsableCommand {
         options.source = source
         options.version = Fleetroll.version
         options.benchmarkFrames = benchmark
-        let app = MonitorApp(loader: loader, options: options)
+        options.historyPath = state.root.appendingPathComponent("filter_history").path
+        options.logPath = state.root.appendingPathComponent("monitor.log").path
+        options.filterDirectories = filterDirectories
+        options.watchedFiles = [("audit", state.auditLog.path), ("db", state.database.path)]
+        let app = MonitorApp(feed: LiveReport(loader: loader, hosts: names), options: options)
         // A closed terminal (SIGHUP) ends the view like q does, so the filter history is kept.
         Interrupts.install(signals: [SIGINT, SIGTERM, SIGHUP]) { app.requestStop() }
         try await app.run()
@@ -164,134 +173,8 @@ struct HostMonitorCommand: AsyncParsableCommand {
 
     func resolveQuery() throws -> String? {
         guard let filterFile else { return filter }
-        let dirs = [FileManager.default.currentDirectoryPath + "/configs/filters", global.state.root.path + "/filters"]
-        do { return try NamedFilters.resolve(filterFile, directories: dirs).query } catch { throw CLIError.usage(error.message) }
-    }
-}
-
-/// The report as a text table: widths fitted to the content, nothing cut, two spaces apart.
-struct ReportTable {
-    var columns: [ReportColumn]
-
-    /// Which columns go first when the table is wider than the terminal: the least needed to judge
-    /// a host. HOST, HEALTHY and STATUS always stay.
-    static let dropOrder: [ReportColumn] = [
-        .data, .tcTaskDuration, .uptime, .ppExp, .vltSHA, .os, .note, .ppSHA, .tcAct, .role, .ppLast, .sha, .tcQuar, .applied, .ppMatch,
-    ]
-
-    /// Drops columns until every line fits `width`; returns the ones dropped, in table order.
-    mutating func fit(_ rows: [HostRow], width: Int) -> [ReportColumn] {
-        let all = columns
-        let w = Dictionary(uniqueKeysWithValues: zip(all, widths(rows)))
-        func total() -> Int { columns.reduce(0) { $0 + w[$1]! } + 2 * max(0, columns.count - 1) }
-        for c in Self.dropOrder where total() > width { columns.removeAll { $0 == c } }
-        return all.filter { !columns.contains($0) }
+        do { return try NamedFilters.resolve(filterFile, directories: filterDirectories).query } catch { throw CLIError.usage(error.message) }
     }
 
-    func render(_ rows: [HostRow]) -> String {
-        let table = rows.map { row in columns.map { Terminal.clean(row[$0]) } }
-        var widths = columns.map(\.header.count)
-        for cells in table {
-            for (i, cell) in cells.enumerated() where cell.count > widths[i] { widths[i] = cell.count }
-        }
-        func line(_ cells: [String], colour: (Int, String) -> String) -> String {
-            var out = ""
-            for (i, cell) in cells.enumerated() {
-                if i > 0 { out += "  " }
-                // The last cell is not padded, so lines carry no trailing spaces.
-                let padded = i == cells.count - 1 ? cell : cell + String(repeating: " ", count: max(0, widths[i] - cell.count))
-                out += colour(i, padded)
-            }
-            return out
-        }
-        var out = [line(columns.map(\.header)) { _, s in s }]
-        out.reserveCapacity(rows.count + 1)
-        let colourOn = Terminal.colorEnabled
-        for cells in table {
-            out.append(line(cells) { i, s in colourOn ? colour(columns[i], s) : s })
-        }
-        return out.joined(separator: "\n")
-    }
-
-    func widths(_ rows: [HostRow]) -> [Int] {
-        var widths = columns.map(\.header.count)
-        for row in rows {
-            for (i, c) in columns.enumerated() { widths[i] = max(widths[i], Terminal.clean(row[c]).count) }
-        }
-        return widths
-    }
-
-    /// One row with the widths fixed at the start of a follow; longer cells end in `...`.
-    func line(_ row: HostRow, widths: [Int]) -> String {
-        columns.enumerated().map { i, c in
-            var cell = Terminal.clean(row[c])
-            if cell.count > widths[i] { cell = widths[i] <= 3 ? String(cell.prefix(widths[i])) : String(cell.prefix(widths[i] - 3)) + "..." }
-            return i == columns.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
-        }.joined(separator: "  ")
-    }
-
-    /// Only the verdict columns are coloured, and only on a terminal.
-    func colour(_ column: ReportColumn, _ text: String) -> String {
-        let value = text.trimmingCharacters(in: .whitespaces)
-        switch column {
-        case .healthy, .ppMatch, .applied:
-            return value == "Y" ? Terminal.green(text) : value == "N" ? Terminal.red(text) : text
-        case .status:
-            return value == "OK" ? text : Terminal.red(text)
-        case .tcQuar:
-            return value == "YES" ? Terminal.yellow(text) : text
-        default:
-            return text
-        }
-    }
-}
-
-/// The report as JSON: rows in display order, each with its display strings (keyed like the
-/// query language), typed values, and the raw records it was built from.
-enum ReportJSON {
-    struct Row: Encodable {
-        var host: String
-        var row: [String: String]
-        var values: RowValues
-        var status: String
-        var error: String?
-        var errorClass: ErrorClass?
-        var observed: ObservedState?
-        var record: HostObservation?
-        var taskcluster: WorkerRecord?
-
-        enum CodingKeys: String, CodingKey {
-            case host, row, values, status, error, observed, record, taskcluster
-            case errorClass = "error_class"
-        }
-
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(host, forKey: .host)
-            try c.encode(row, forKey: .row)
-            try c.encode(values, forKey: .values)
-            try c.encode(status, forKey: .status)
-            try c.encode(error, forKey: .error)
-            try c.encode(errorClass, forKey: .errorClass)
-            try c.encode(observed, forKey: .observed)
-            try c.encode(record, forKey: .record)
-            try c.encode(taskcluster, forKey: .taskcluster)
-        }
-    }
-
-    static func render(_ rows: [HostRow], inputs: ReportInputs) -> String {
-        JSONOutput.encode(rows.map { row($0, inputs: inputs) })
-    }
-
-    /// One row as one line of JSON (following new observations).
-    static func line(_ r: HostRow, inputs: ReportInputs) -> String { JSONOutput.compact(row(r, inputs: inputs)) }
-
-    static func row(_ r: HostRow, inputs: ReportInputs) -> Row {
-        let h = inputs.history[r.host]
-        var cells: [String: String] = [:]
-        for c in ReportColumn.allCases { cells[c.rawValue] = r[c] }
-        return Row(host: r.host, row: cells, values: r.values, status: r.status, error: r.error,
-                   errorClass: h?.latest.errorClass, observed: (h?.latest.ok == true ? h?.latest : h?.latestOK)?.observed,
-                   record: h?.latest, taskcluster: inputs.workers[r.host])
-    }
+    var filterDirectories: [String] { [FileManager.default.currentDirectoryPath + "/configs/filters", global.state.root.path + "/filters"] }
 }

@@ -41,7 +41,7 @@ struct SetVaultCommand: AsyncParsableCommand {
         let plan = WritePlan.write(.vault, content: bytes, source: "file:\(content.fromFile)", ownership: ownership,
                                    backup: write.backupPolicy(), force: false, reason: write.reason)
         var flow = WriteFlow(plan: plan, selection: selection, global: global, ssh: ssh, options: write, noun: "vault")
-        let store = ContentStore(directory: global.state.vaultYAMLs, fileMode: 0o600)
+        let store = global.state.vaultStore
         guard write.confirm else {
             let sha = plan.parameters.sha256 ?? ""
             flow.details = content.dryRunLines("Vault", plan: plan, ownership: ownership, verdict: verdict) + [

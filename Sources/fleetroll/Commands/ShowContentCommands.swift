@@ -46,7 +46,7 @@ struct ShowOverrideCommand: ParsableCommand {
     @OptionGroup var lookup: ContentLookupOptions
 
     func run() throws {
-        try lookup.show(in: ContentStore(directory: lookup.global.state.overrides, fileMode: 0o644), noun: "override")
+        try lookup.show(in: lookup.global.state.overrideStore, noun: "override")
     }
 }
 
@@ -59,6 +59,6 @@ struct ShowVaultCommand: ParsableCommand {
     @OptionGroup var lookup: ContentLookupOptions
 
     func run() throws {
-        try lookup.show(in: ContentStore(directory: lookup.global.state.vaultYAMLs, fileMode: 0o600), noun: "vault")
+        try lookup.show(in: lookup.global.state.vaultStore, noun: "vault")
     }
 }

@@ -1,0 +1,161 @@
+import FleetCore
+import FleetStore
+import Foundation
+
+/// Something the store learned, as a live report sees it.
+public enum ReportEvent: Sendable {
+    /// A gather stored an observation; `row` is the host's row as it stood right after.
+    case observation(ObservationEvent)
+    /// Other data changed and every row was rebuilt from the store.
+    case reloaded(Set<ReloadCause>)
+}
+
+public struct ObservationEvent: Sendable {
+    public var id: Int64
+    public var record: HostObservation
+    public var row: HostRow
+}
+
+public enum ReloadCause: String, Sendable, CaseIterable {
+    case taskcluster, github, notes, content, requested
+}
+
+/// The one live read model: loads the report once, then folds in what the store learns: new
+/// observations by id (each seen once, all of them at once), and a reload when Taskcluster,
+/// GitHub, notes or the content stores change. The live view, follow mode and the web server
+/// read the fleet through it; `subscribe()` hands every change to each listener.
+public actor LiveReport {
+    public let loader: ReportLoader
+    /// The hosts asked for; nil for every host in the store (new ones join as they appear).
+    public let listed: [String]?
+    let clock: @Sendable () -> Date
+
+    /// The hosts reported, in natural order (new hosts at the end until the next reload).
+    public private(set) var names: [String] = []
+    /// One row per name, in the same order.
+    public private(set) var rows: [HostRow] = []
+    public private(set) var inputs = ReportInputs()
+    /// When the data last changed (the header's `updated=`).
+    public private(set) var updated: Date?
+    var position: [String: Int] = [:]
+    var stamp: ChangeStamp?
+    var content: [Date] = []
+    var newestOK: Date?
+    var reloadRequested = false
+    var listeners: [UUID: AsyncStream<ReportEvent>.Continuation] = [:]
+
+    public init(loader: ReportLoader, hosts: [String]?, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.loader = loader
+        self.listed = hosts
+        self.clock = clock
+    }
+
+    /// No successful gather of a reported host within the hour.
+    public var stale: Bool { newestOK.map { clock().timeIntervalSince($0) > 3600 } ?? true }
+
+    public var newestObservation: Int64 { stamp?.observations ?? 0 }
+
+    /// Reads everything from the store.
+    public func load() async throws {
+        content = loader.state.contentStamp()
+        let snapshot = try await loader.snapshot(hosts: listed, now: clock())
+        names = snapshot.names
+        inputs = snapshot.inputs
+        stamp = snapshot.stamp
+        newestOK = inputs.history.values.compactMap { $0.latestOK.flatMap { Timestamp.parse($0.ts) } }.max()
+        if updated == nil { updated = inputs.history.values.compactMap { Timestamp.parse($0.latest.ts) }.max() }
+        rows = ReportLoader.rows(names, inputs)
+        position = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The next `poll()` reloads everything.
+    public func requestReload() { reloadRequested = true }
+
+    /// Reads what changed since the last poll (a change stamp first: cheap when nothing did).
+    /// Returns the events, which every listener gets too.
+    @discardableResult
+    public func poll() async throws -> [ReportEvent] {
+        guard let old = stamp else {
+            try await load()
+            return publish([.reloaded([.requested])])
+        }
+        let now = try await loader.database.changeStamp()
+        let contentNow = loader.state.contentStamp()
+        var causes = Set<ReloadCause>()
+        if reloadRequested { causes.insert(.requested) }
+        if contentNow != content { causes.insert(.content) }
+        // services: tc_workers, github_refs, windows_pools, notes, collector_runs.
+        for (i, cause) in [ReloadCause.taskcluster, .github, .github, .notes, .github].enumerated()
+        where i < now.services.count && (i >= old.services.count || now.services[i] != old.services[i]) {
+            causes.insert(cause)
+        }
+        if !causes.isEmpty {
+            reloadRequested = false
+            try await load()
+            updated = clock()
+            return publish([.reloaded(causes)])
+        }
+        guard now.observations != old.observations else { return [] }
+        let (records, newest) = try await ObservationStore(database: loader.database).observations(after: old.observations)
+        stamp?.observations = newest
+        var events: [ReportEvent] = []
+        for (id, record) in records {
+            if position[record.host] == nil {
+                guard listed == nil else { continue }
+                position[record.host] = names.count
+                names.append(record.host)
+                rows.append(HostRow(host: record.host, cells: [:], status: "UNK"))
+            }
+            loader.apply([(record.host, ObservationFacts(id: id, record: record))], to: &inputs)
+            if record.ok, let t = Timestamp.parse(record.ts), t > (newestOK ?? .distantPast) { newestOK = t }
+            inputs.now = clock()
+            let row = RowBuilder(inputs: inputs).row(for: record.host)
+            rows[position[record.host]!] = row
+            events.append(.observation(ObservationEvent(id: id, record: record, row: row)))
+        }
+        if !events.isEmpty { updated = clock() }
+        return publish(events)
+    }
+
+    /// Moves every row's clock to `now`: ages and HEALTHY's Taskcluster part.
+    public func tick(now: Date) {
+        inputs.now = now
+        for i in rows.indices { RowBuilder.age(&rows[i], to: now) }
+    }
+
+    /// Every change from now on, as it is polled; the stream ends when the listener stops.
+    public func subscribe() -> AsyncStream<ReportEvent> {
+        let id = UUID()
+        let (stream, continuation) = AsyncStream<ReportEvent>.makeStream(bufferingPolicy: .bufferingNewest(1000))
+        continuation.onTermination = { _ in Task { await self.unsubscribe(id) } }
+        listeners[id] = continuation
+        return stream
+    }
+
+    func unsubscribe(_ id: UUID) { listeners[id] = nil }
+
+    func publish(_ events: [ReportEvent]) -> [ReportEvent] {
+        for e in events { for l in listeners.values { l.yield(e) } }
+        return events
+    }
+
+    /// The row of a host, as of the last poll.
+    public func row(for host: String) -> HostRow? { position[host].map { rows[$0] } }
+
+    /// Everything known about one host, for a detail view.
+    public func detail(for host: String) async throws -> HostDetailData {
+        inputs.now = clock()
+        return try await loader.detail(host: host, row: row(for: host) ?? RowBuilder(inputs: inputs).row(for: host))
+    }
+
+    /// An observation event as a `--json` line: the row as it was, the record itself, what the
+    /// row was built from, and the host's Taskcluster record.
+    public func jsonLine(_ event: ObservationEvent) async throws -> String {
+        var observed = event.record.ok ? event.record.observed : nil
+        if !event.record.ok, let okID = inputs.history[event.record.host]?.latestOK?.id {
+            observed = try await ObservationStore(database: loader.database).record(id: okID)?.observed
+        }
+        let worker = try await ServiceStore(database: loader.database).latestWorker(host: event.record.host)
+        return ReportJSON.line(ReportRow(event.row, record: event.record, observed: observed, taskcluster: worker))
+    }
+}
