@@ -101,6 +101,7 @@ let package = Package(
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
         .testTarget(name: "FleetStoreTests", dependencies: ["FleetCore", "FleetStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "FleetSSHTests", dependencies: ["FleetCore", "FleetSSH"]),
+        .testTarget(name: "FleetReportTests", dependencies: ["FleetCore", "FleetStore", "FleetReport"]),
         .testTarget(name: "FleetTUITests", dependencies: ["FleetCore", "FleetReport", "FleetTUI"]),
         .testTarget(name: "FleetWriteTests", dependencies: ["FleetCore", "FleetSSH", "FleetWrite"]),
         .testTarget(
