@@ -14,13 +14,17 @@ public final class FleetDatabase: Sendable {
         var config = Configuration()
         config.busyMode = .timeout(5)
         config.label = "fleetroll"
-        writer = try DatabasePool(path: path, configuration: config)
+        // Opening (WAL mode) and migrating happen one process at a time (see OpenLock).
+        writer = try OpenLock.around(path) {
+            let pool = try DatabasePool(path: path, configuration: config)
+            try Self.migrator.migrate(pool)
+            return pool
+        }
         self.retention = max(1, retention)
-        try Self.migrator.migrate(writer)
     }
 
     public convenience init(state: StateDirectory, retention: Int = 10) throws {
-        try FileManager.default.createDirectory(at: state.root, withIntermediateDirectories: true)
+        try state.createRoot()
         try self.init(path: state.database.path, retention: retention)
     }
 

@@ -1,3 +1,4 @@
+import FleetCore
 import Foundation
 import Synchronization
 
@@ -19,14 +20,9 @@ enum Terminal {
     static func red(_ s: String) -> String { paint(s, "31") }
     static func yellow(_ s: String) -> String { paint(s, "33") }
 
-    /// Text that came from a host, made safe for a terminal: control characters (escape
-    /// sequences a hostile host could send) are shown as `?`; newlines and tabs stay.
-    static func clean(_ text: String) -> String {
-        // Most cells are plain ASCII text; only look closer when there is something to replace.
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
-        return String(String.UnicodeScalarView(text.unicodeScalars.map { s in
-            s == "\n" || s == "\t" || !(s.properties.generalCategory == .control || s.properties.generalCategory == .format) ? s : "?"
-        }))
+    /// Text that came from a host, made safe for a terminal (see `TerminalText.clean`).
+    static func clean(_ text: String, singleLine: Bool = false) -> String {
+        TerminalText.clean(text, singleLine: singleLine)
     }
 
     /// Informational lines go to stderr, so stdout stays clean for --json and pipes.
