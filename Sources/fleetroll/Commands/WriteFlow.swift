@@ -172,8 +172,9 @@ struct WriteFlow {
             return "NO_CHANGE \(r.host) " + (removing ? "no \(noun) to remove" : "\(noun) already current")
         case .blocked:
             if let kind = r.observed.existingKind.flatMap(HostFileKind.init(rawValue:)), kind != .file {
+                let what = removing ? "remove it" : "replace it with a regular file"
                 return "\(Terminal.yellow("BLOCKED")) \(r.host) \(kind.phrase) is at the \(noun)'s path; it is not followed. "
-                    + "Use --force to replace the link itself (its target is never touched)"
+                    + "Use --force to \(what) (a link's target is never touched)"
             }
             let existing = r.observed.existingSHA256.map { " (sha256 \(Terminal.clean(String($0.prefix(12)), singleLine: true))…)" } ?? ""
             return "\(Terminal.yellow("BLOCKED")) \(r.host) a different \(noun) is there\(existing); use --force to replace it"

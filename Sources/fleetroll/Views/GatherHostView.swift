@@ -148,7 +148,11 @@ struct GatherHostView {
         } else {
             lines.append("Vault: NOT PRESENT")
         }
-        lines.append(puppetLine(obs.puppet, error: obs.puppetStateError))
+        if let kind = obs.puppetStateKind, kind.exists, kind != .file {
+            lines.append("Puppet: the state file's path holds \(kind.phrase) (not followed; nothing was read)")
+        } else {
+            lines.append(puppetLine(obs.puppet, error: obs.puppetStateError))
+        }
         lines += footer([r])
         return lines.joined(separator: "\n")
     }
