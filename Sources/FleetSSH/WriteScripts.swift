@@ -210,6 +210,8 @@ public struct WriteFileScript: Sendable {
         still_connected() {
           if ! emit COMMITTING 1 2>/dev/null; then
             if command -v cleanup >/dev/null 2>&1; then cleanup; fi
+            # The backup just made is a second name of the unchanged file: it goes too.
+            if [ -n "$bak" ]; then $S rm -f "$bak"; fi
             exit 1
           fi
         }
