@@ -14,6 +14,7 @@ struct HostileWriteTests {
     static let linkMac = "macmini-m4-401.test.releng.mdc1.mozilla.com"
     static let plain = "t-linux64-ms-402.test.releng.mdc1.mozilla.com"
     static let directory = "t-linux64-ms-403.test.releng.mdc1.mozilla.com"
+    static let badSudo = "t-linux64-ms-404.test.releng.mdc1.mozilla.com"
     static let content = "PUPPET_BRANCH=master\n"
     static let victim = "root-only secret\n" + content
 
@@ -28,7 +29,9 @@ struct HostileWriteTests {
         plain.override = content
         var dir = ScenarioHost(name: directory)
         dir.specialFiles = ["/etc/puppet/ronin_settings": .directory]
-        return Scenario(hosts: [linux, mac, plain, dir])
+        var sudo = ScenarioHost(name: badSudo)
+        sudo.tools = ["sudo": "#!/bin/sh\nprintf 'sudo: \\033[31mno\\033]0;pwned\\007 way\\r\\n' >&2\nexit 1\n"]
+        return Scenario(hosts: [linux, mac, plain, dir, sudo])
     }
 
     struct Env {
@@ -165,6 +168,13 @@ struct HostileWriteTests {
         #expect(dir.stdoutText.contains("is a directory; fleetroll only replaces files"), "\(dir.stdoutText)")
         var dst = stat()
         #expect(lstat(env.override(Self.directory), &dst) == 0 && (dst.st_mode & S_IFMT) == S_IFDIR)
+
+        // A host's sudo message reaches the terminal cleaned; the audit log keeps it as JSON text.
+        let sudo = try env.fleetroll(["host-set-override", "-f", file, "--confirm", "--no-audit", Self.badSudo])
+        #expect(sudo.exitCode == 1)
+        #expect(sudo.stdoutText.contains("FAIL \(Self.badSudo) [sudo] sudo -n failed on the host: sudo: ?[31mno?]0;pwned? way?"), "\(sudo.stdoutText)")
+        #expect(terminalControl(sudo.stdout) == nil && terminalControl(sudo.stderr) == nil)
+        #expect(env.log.filter { $0["host"] as? String == Self.badSudo }.compactMap { $0["result"] as? String } == ["STARTED", "FAIL"])
 
         // A link planted at the backup's name is not written through.
         let planted = env.override(Self.plain) + ".bak.20260101T000000Z"
