@@ -111,6 +111,8 @@ let package = Package(
             dependencies: [
                 "FleetCore", "FleetSSH", "FleetStore", "FleetGather", "FleetWrite", "FleetLab", "FleetConfig",
                 "FleetHTTP", "FleetTaskcluster", "FleetGitHub", "FleetReport",
+                // To read and write a Python fleetroll database the way that tool does.
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
     ]

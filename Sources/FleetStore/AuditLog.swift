@@ -1,30 +1,14 @@
 import Foundation
 
 /// `<state>/audit.jsonl`: one JSON object per line for every write fleetroll made on a host.
-///
-/// Appends hold an exclusive `flock` on the file, write the whole line with `O_APPEND`, and
-/// `fsync` before unlocking, so lines from several fleetroll processes never interleave and a
-/// crash cannot leave half a line behind a later one.
+/// The Python fleetroll appends to the same file, in the same layout (see `JSONLinesFile`).
 public struct AuditLog: Sendable {
     public let url: URL
 
     public init(url: URL) { self.url = url }
 
     public func append<Record: Encodable>(_ record: Record) throws {
-        var line = try StoredJSON.encoder.encode(record)
-        line.append(UInt8(ascii: "\n"))
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let fd = open(url.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw AuditLogError.io("open \(url.path)", errno) }
-        defer { close(fd) }
-        guard flock(fd, LOCK_EX) == 0 else { throw AuditLogError.io("lock \(url.path)", errno) }
-        defer { flock(fd, LOCK_UN) }
-        let before = lseek(fd, 0, SEEK_END)
-        let failure = writeAll(fd, line)
-        // A write that failed half way (disk full) is taken back, so the next line starts clean.
-        if failure != 0, before >= 0 { _ = ftruncate(fd, before) }
-        if failure != 0 { throw AuditLogError.io("append to \(url.path)", failure) }
-        guard fsync(fd) == 0 else { throw AuditLogError.io("fsync \(url.path)", errno) }
+        try JSONLinesFile(url: url).append(record)
     }
 
     /// Throws unless a line could be appended now: the file opens for appending and its file
@@ -88,5 +72,30 @@ public enum AuditLogError: Error, CustomStringConvertible {
         switch self {
         case .io(let what, let code): return "cannot \(what): \(String(cString: strerror(code)))"
         }
+    }
+}
+
+/// A JSONL file several processes append to: the audit log, and the Python tool's notes file.
+///
+/// Each append holds an exclusive `flock`, writes the whole line with `O_APPEND` and `fsync`s
+/// before unlocking, so lines from several processes never interleave and a crash cannot leave
+/// half a line behind a later one. Lines are in the Python fleetroll's layout (`StoredJSON.line`).
+struct JSONLinesFile {
+    let url: URL
+
+    func append<Record: Encodable>(_ record: Record) throws {
+        let line = try StoredJSON.line(record)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let fd = open(url.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw AuditLogError.io("open \(url.path)", errno) }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX) == 0 else { throw AuditLogError.io("lock \(url.path)", errno) }
+        defer { flock(fd, LOCK_UN) }
+        let before = lseek(fd, 0, SEEK_END)
+        let failure = writeAll(fd, line)
+        // A write that failed half way (disk full) is taken back, so the next line starts clean.
+        if failure != 0, before >= 0 { _ = ftruncate(fd, before) }
+        if failure != 0 { throw AuditLogError.io("append to \(url.path)", failure) }
+        guard fsync(fd) == 0 else { throw AuditLogError.io("fsync \(url.path)", errno) }
     }
 }

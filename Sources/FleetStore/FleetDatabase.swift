@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-/// fleetroll's SQLite database (`<state>/fleetroll.db`), in WAL mode so reports can read while
+/// fleetroll's SQLite database (`<state>/store.db`), in WAL mode so reports can read while
 /// a gather writes. The schema is versioned with GRDB migrations.
 public final class FleetDatabase: Sendable {
     public let writer: DatabasePool
@@ -23,8 +23,11 @@ public final class FleetDatabase: Sendable {
         self.retention = max(1, retention)
     }
 
+    /// Opens (or creates) the state directory's store, first moving one that an earlier version
+    /// kept in `fleetroll.db`.
     public convenience init(state: StateDirectory, retention: Int = 10) throws {
         try state.createRoot()
+        try state.adoptLegacyStore()
         try self.init(path: state.database.path, retention: retention)
     }
 
@@ -88,6 +91,24 @@ public final class FleetDatabase: Sendable {
                 t.column("data", .text).notNull()
             }
             try db.create(index: "notes_by_host", on: "notes", columns: ["host", "id"])
+        }
+        m.registerMigration("v4-python-import") { db in
+            // One row per import from a Python fleetroll database, with what it added.
+            try db.create(table: "python_imports") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("source", .text).notNull()
+                t.column("ts", .text).notNull()
+                t.column("data", .text).notNull()
+            }
+            try db.create(index: "python_imports_by_source", on: "python_imports", columns: ["source", "id"])
+            // The rows of each source already read (added, or passed over as older than ours),
+            // by that table's own primary key, so a later import takes only what is new.
+            try db.create(table: "python_import_keys") { t in
+                t.column("source", .text).notNull()
+                t.column("tbl", .text).notNull()
+                t.column("key", .text).notNull()
+                t.primaryKey(["source", "tbl", "key"])
+            }
         }
         return m
     }

@@ -9,20 +9,25 @@ public struct NotesStore: Sendable {
     public init(database: FleetDatabase) { self.database = database }
 
     public func append(_ record: NoteRecord) async throws {
-        let json = String(decoding: try StoredJSON.encoder.encode(record), as: UTF8.self)
-        try await database.writer.write { db in
-            try db.execute(sql: "INSERT INTO notes (host, ts, data) VALUES (?, ?, ?)", arguments: [record.host, record.ts, json])
-        }
+        try await database.writer.write { db in try Self.insert(record, in: db) }
     }
 
-    /// Every record of a host (or of all hosts), oldest first.
+    static func insert(_ record: NoteRecord, in db: Database) throws {
+        let json = String(decoding: try StoredJSON.encoder.encode(record), as: UTF8.self)
+        try db.execute(sql: "INSERT INTO notes (host, ts, data) VALUES (?, ?, ?)", arguments: [record.host, record.ts, json])
+    }
+
+    /// Every record of a host (or of all hosts), oldest first. Ordered by time, then by when
+    /// they were stored: notes imported from the Python tool's file later than ours were
+    /// written take their place in time, so an old clear never hides a newer note.
     public func records(host: String? = nil) async throws -> [NoteRecord] {
-        let rows = try await database.writer.read { db in
-            if let host {
-                return try String.fetchAll(db, sql: "SELECT data FROM notes WHERE host = ? ORDER BY id", arguments: [host])
-            }
-            return try String.fetchAll(db, sql: "SELECT data FROM notes ORDER BY id")
-        }
+        try await database.writer.read { db in try Self.records(host: host, in: db) }
+    }
+
+    static func records(host: String?, in db: Database) throws -> [NoteRecord] {
+        let rows = host == nil
+            ? try String.fetchAll(db, sql: "SELECT data FROM notes ORDER BY ts, id")
+            : try String.fetchAll(db, sql: "SELECT data FROM notes WHERE host = ? ORDER BY ts, id", arguments: [host])
         return rows.compactMap { try? JSONDecoder().decode(NoteRecord.self, from: Data($0.utf8)) }
     }
 

@@ -39,22 +39,28 @@ public struct ObservationStore: Sendable {
 
     /// Stores observations in one transaction, applying retention for each host.
     public func insert(_ observations: [HostObservation]) async throws {
-        let rows = try observations.map { o in
-            ObservationRow(id: nil, host: o.host, ts: o.ts, ok: o.ok, errorClass: o.errorClass?.rawValue,
-                           data: String(decoding: try StoredJSON.encoder.encode(o), as: UTF8.self))
-        }
+        let rows = try observations.map(Self.row)
         let keep = database.retention
         try await database.writer.write { db in
-            for var row in rows {
-                try row.insert(db)
-                try db.execute(sql: """
-                    DELETE FROM host_observations
-                    WHERE host = ?1
-                      AND id NOT IN (SELECT id FROM host_observations WHERE host = ?1 ORDER BY id DESC LIMIT ?2)
-                      AND id != COALESCE((SELECT MAX(id) FROM host_observations WHERE host = ?1 AND ok = 1), -1)
-                    """, arguments: [row.host, keep])
-            }
+            for row in rows { try Self.insert(row, in: db, keep: keep) }
         }
+    }
+
+    static func row(_ o: HostObservation) throws -> ObservationRow {
+        ObservationRow(id: nil, host: o.host, ts: o.ts, ok: o.ok, errorClass: o.errorClass?.rawValue,
+                       data: String(decoding: try StoredJSON.encoder.encode(o), as: UTF8.self))
+    }
+
+    /// Inserts one row and applies retention for its host, inside the caller's transaction.
+    static func insert(_ row: ObservationRow, in db: Database, keep: Int) throws {
+        var row = row
+        try row.insert(db)
+        try db.cachedStatement(sql: """
+            DELETE FROM host_observations
+            WHERE host = ?1
+              AND id NOT IN (SELECT id FROM host_observations WHERE host = ?1 ORDER BY id DESC LIMIT ?2)
+              AND id != COALESCE((SELECT MAX(id) FROM host_observations WHERE host = ?1 AND ok = 1), -1)
+            """).execute(arguments: [row.host, keep])
     }
 
     /// Every stored observation of a host, newest first.

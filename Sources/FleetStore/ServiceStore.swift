@@ -15,15 +15,18 @@ public struct ServiceStore: Sendable {
     public func insertWorkers(_ records: [WorkerRecord]) async throws {
         let keep = database.retention
         try await database.writer.write { db in
-            for r in records {
-                try db.execute(sql: "INSERT INTO tc_workers (host, ts, type, data) VALUES (?, ?, ?, ?)",
-                               arguments: [r.host, r.ts, r.type.rawValue, try Self.json(r)])
-                try db.execute(sql: """
-                    DELETE FROM tc_workers WHERE host = ?1
-                      AND id NOT IN (SELECT id FROM tc_workers WHERE host = ?1 ORDER BY id DESC LIMIT ?2)
-                    """, arguments: [r.host, keep])
-            }
+            for r in records { try Self.insert(r, in: db, keep: keep) }
         }
+    }
+
+    /// Inserts a worker record and keeps the newest `keep` of its host, in the caller's transaction.
+    static func insert(_ r: WorkerRecord, in db: Database, keep: Int) throws {
+        try db.cachedStatement(sql: "INSERT INTO tc_workers (host, ts, type, data) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [r.host, r.ts, r.type.rawValue, try json(r)])
+        try db.cachedStatement(sql: """
+            DELETE FROM tc_workers WHERE host = ?1
+              AND id NOT IN (SELECT id FROM tc_workers WHERE host = ?1 ORDER BY id DESC LIMIT ?2)
+            """).execute(arguments: [r.host, keep])
     }
 
     /// The latest worker record of every host.
@@ -39,23 +42,27 @@ public struct ServiceStore: Sendable {
     public func insertRefs(_ refs: [BranchRef], pools: [WindowsPoolHash]) async throws {
         let keep = database.retention
         try await database.writer.write { db in
-            for r in refs {
-                try db.execute(sql: "INSERT INTO github_refs (owner, repo, branch, ts, sha, data) VALUES (?, ?, ?, ?, ?, ?)",
-                               arguments: [r.owner, r.repo, r.branch, r.ts, r.sha, try Self.json(r)])
-                try db.execute(sql: """
-                    DELETE FROM github_refs WHERE owner = ?1 AND repo = ?2 AND branch = ?3
-                      AND id NOT IN (SELECT id FROM github_refs WHERE owner = ?1 AND repo = ?2 AND branch = ?3 ORDER BY id DESC LIMIT ?4)
-                    """, arguments: [r.owner, r.repo, r.branch, keep])
-            }
-            for p in pools {
-                try db.execute(sql: "INSERT INTO windows_pools (pool_name, ts, hash, data) VALUES (?, ?, ?, ?)",
-                               arguments: [p.poolName, p.ts, p.hash, try Self.json(p)])
-                try db.execute(sql: """
-                    DELETE FROM windows_pools WHERE pool_name = ?1
-                      AND id NOT IN (SELECT id FROM windows_pools WHERE pool_name = ?1 ORDER BY id DESC LIMIT ?2)
-                    """, arguments: [p.poolName, keep])
-            }
+            for r in refs { try Self.insert(r, in: db, keep: keep) }
+            for p in pools { try Self.insert(p, in: db, keep: keep) }
         }
+    }
+
+    static func insert(_ r: BranchRef, in db: Database, keep: Int) throws {
+        try db.cachedStatement(sql: "INSERT INTO github_refs (owner, repo, branch, ts, sha, data) VALUES (?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [r.owner, r.repo, r.branch, r.ts, r.sha, try json(r)])
+        try db.cachedStatement(sql: """
+            DELETE FROM github_refs WHERE owner = ?1 AND repo = ?2 AND branch = ?3
+              AND id NOT IN (SELECT id FROM github_refs WHERE owner = ?1 AND repo = ?2 AND branch = ?3 ORDER BY id DESC LIMIT ?4)
+            """).execute(arguments: [r.owner, r.repo, r.branch, keep])
+    }
+
+    static func insert(_ p: WindowsPoolHash, in db: Database, keep: Int) throws {
+        try db.cachedStatement(sql: "INSERT INTO windows_pools (pool_name, ts, hash, data) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [p.poolName, p.ts, p.hash, try json(p)])
+        try db.cachedStatement(sql: """
+            DELETE FROM windows_pools WHERE pool_name = ?1
+              AND id NOT IN (SELECT id FROM windows_pools WHERE pool_name = ?1 ORDER BY id DESC LIMIT ?2)
+            """).execute(arguments: [p.poolName, keep])
     }
 
     /// The latest head of every branch, keyed `owner/repo:branch`.
@@ -95,15 +102,20 @@ public struct ServiceStore: Sendable {
 
     /// Records that a collector ran; `summary` is kept as JSON for reports.
     public func recordRun(_ collector: String, at date: Date, ok: Bool, summary: [String: String]) async throws {
-        let data = try Self.json(summary)
         try await database.writer.write { db in
-            try db.execute(sql: "INSERT INTO collector_runs (collector, ts, epoch, ok, data) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [collector, Timestamp.iso(date), Int(date.timeIntervalSince1970), ok, data])
-            try db.execute(sql: """
-                DELETE FROM collector_runs WHERE collector = ?1
-                  AND id NOT IN (SELECT id FROM collector_runs WHERE collector = ?1 ORDER BY id DESC LIMIT 50)
-                """, arguments: [collector])
+            try Self.recordRun(collector, ts: Timestamp.iso(date), epoch: Int(date.timeIntervalSince1970), ok: ok,
+                               summary: summary, in: db)
         }
+    }
+
+    /// `ts` is kept as given: refs are matched to their run by the exact text.
+    static func recordRun(_ collector: String, ts: String, epoch: Int, ok: Bool, summary: [String: String], in db: Database) throws {
+        try db.cachedStatement(sql: "INSERT INTO collector_runs (collector, ts, epoch, ok, data) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [collector, ts, epoch, ok, try json(summary)])
+        try db.cachedStatement(sql: """
+            DELETE FROM collector_runs WHERE collector = ?1
+              AND id NOT IN (SELECT id FROM collector_runs WHERE collector = ?1 ORDER BY id DESC LIMIT 50)
+            """).execute(arguments: [collector])
     }
 
     /// When the collector last completed a successful run.

@@ -5,6 +5,17 @@ import Foundation
 ///
 /// The root is `--state-dir`, else `$FLEETROLL_HOME`, else `~/.fleetroll`. Everything else is
 /// derived from it, so a test or a second team member's checkout can keep a whole separate state.
+///
+/// `~/.fleetroll` is the Python fleetroll's directory too, and both tools may use it during a
+/// switch. So ours is `store.db` and the Python tool's `fleetroll.db` is only ever read (by the
+/// import); the audit log and the content stores have one format and are shared:
+///
+///     store.db (-wal, -shm)     this fleetroll's database
+///     fleetroll.db              the Python fleetroll's database (read only, by import-python)
+///     notes.jsonl               the Python fleetroll's notes (imported; ours live in store.db)
+///     audit.jsonl               the audit log both tools append to
+///     overrides/, vault_yamls/  contents by SHA-256 prefix, shared
+///     config.toml, filters/, filter_history, monitor.log, ssh/
 public struct StateDirectory: Sendable {
     public let root: URL
 
@@ -17,11 +28,21 @@ public struct StateDirectory: Sendable {
         return StateDirectory(root: URL(fileURLWithPath: home).appendingPathComponent(".fleetroll"))
     }
 
-    public var database: URL { root.appendingPathComponent("fleetroll.db") }
+    /// This fleetroll's database.
+    public var database: URL { root.appendingPathComponent("store.db") }
+    /// The Python fleetroll's database, which earlier versions of this tool also used for theirs.
+    public var pythonDatabase: URL { root.appendingPathComponent("fleetroll.db") }
+    /// The Python fleetroll's notes when it was not run from a source checkout.
+    public var pythonNotes: URL { root.appendingPathComponent("notes.jsonl") }
     public var auditLog: URL { root.appendingPathComponent("audit.jsonl") }
     public var overrides: URL { root.appendingPathComponent("overrides") }
     public var vaultYAMLs: URL { root.appendingPathComponent("vault_yamls") }
     public var config: URL { root.appendingPathComponent("config.toml") }
+
+    /// Either tool's database is here: ours, or one that opening ours imports or moves.
+    public var hasDatabase: Bool {
+        [database, pythonDatabase].contains { FileManager.default.fileExists(atPath: $0.path) }
+    }
 
     /// Where ssh ControlMaster sockets live. A Unix socket path holds at most 104 bytes on macOS
     /// (108 on Linux); ssh adds `/` and the 40 characters of `%C`, plus 17 while it creates the
@@ -75,11 +96,18 @@ public struct StateDirectory: Sendable {
 public enum StateDirectoryError: Error, CustomStringConvertible {
     case unsafeControlDirectory(String, String)
     case cannotCreate(String, String)
+    case lock(String, String)
+    case legacyStoreInUse(String)
+    case legacyStoreMove(String, String)
 
     public var description: String {
         switch self {
         case .unsafeControlDirectory(let path, let why): return "cannot use \(path) for ssh control sockets: \(why)"
         case .cannotCreate(let path, let why): return "cannot create \(path): \(why)"
+        case .lock(let path, let why): return "cannot lock \(path): \(why)"
+        case .legacyStoreInUse(let path):
+            return "\(path) holds this fleetroll's store from an earlier version and is moving to store.db, but another process (an older fleetroll?) has it open: stop it and run the command again"
+        case .legacyStoreMove(let path, let why): return "cannot move the earlier store \(path) to store.db: \(why)"
         }
     }
 }

@@ -7,7 +7,9 @@ enum HelpPopup {
         "Keys:",
         "  j/k ↓/↑ PgDn/PgUp  page down / up (space too)",
         "  g/G Home/End       first / last page",
-        "  h/l ←/→            scroll columns (HOST stays)",
+        "  h/l ←/→            scroll columns (HOST, HEALTHY,",
+        "                     STATUS stay; a failing host's",
+        "                     name is red)",
         "  J/K                select the next / previous host",
         "  Enter              the selected host's detail",
         "  s                  base order: host → role → ovr_bch",
@@ -23,6 +25,9 @@ enum HelpPopup {
         "Query: col op value ... sort:col[:desc],...",
         "  ops = != > < >= <= ~   a|b alternatives",
         "  e.g. healthy=n pp_last>20h sort:pp_last:desc",
+        "",
+        "Fewer columns: host-monitor --columns",
+        "  host,healthy,status,pp_match,applied,note",
     ]
 
     static let columns = [
@@ -43,7 +48,10 @@ enum HelpPopup {
         "          green completed, yellow exception, red failed",
         "TC_QUAR   YES when quarantined",
         "DATA      age of host data / Taskcluster data",
-        "HEALTHY   Y: PP_MATCH, APPLIED not N, active < 1h",
+        "HEALTHY   N anything known wrong (gather failed,",
+        "          PP_MATCH/APPLIED N, puppet failed, worker",
+        "          quarantined or idle > 1h); Y all known good;",
+        "          - something unknown (Enter says what)",
         "STATUS    OK, UNK or the last gather's error",
         "NOTE      latest operator note ((N) when several)",
     ]

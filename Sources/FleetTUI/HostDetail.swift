@@ -31,6 +31,10 @@ public struct HostDetail: Sendable {
             let why = row.error ?? (row.status == "UNK" ? "never gathered (fleetroll gather-host \(row.host))" : nil)
             out.append(("\(row.status)\(why.map { ": \($0)" } ?? "")", .fg(.red, bold: true)))
         }
+        if !row.values.healthyReasons.isEmpty {
+            section("HEALTHY \(row[.healthy]): why")
+            out += row.values.healthyReasons.map { ("  " + $0, CellStyles.semantic(.healthy, row)) }
+        }
         section("Report")
         let width = ReportColumn.allCases.map(\.header.count).max() ?? 8
         for c in ReportColumn.allCases {

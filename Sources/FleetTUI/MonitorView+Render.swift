@@ -68,6 +68,12 @@ extension MonitorView {
         return width <= 3 ? String(value.prefix(width)) : String(value.prefix(width - 3)) + "..."
     }
 
+    /// A host name cut to `width` from the left (`...ms-001`): the end is what tells hosts apart.
+    static func clipKeepingEnd(_ value: String, _ width: Int) -> String {
+        guard value.count > width else { return clip(value, width) }
+        return width <= 3 ? String(value.suffix(width)) : "..." + String(value.suffix(width - 3))
+    }
+
     /// The whole screen.
     public func render(now: Date = Date()) -> Canvas {
         var canvas = Canvas(width: width, height: height)
@@ -85,14 +91,14 @@ extension MonitorView {
         }
         let y0 = lines
         guard y0 < height else { return canvas }
-        let visible = [ReportColumn.host] + visibleColumns(offset: columnOffset)
+        let visible = frozen + visibleColumns(offset: columnOffset)
         let mark = sortMark
 
         var x = 0
         for (i, c) in visible.enumerated() {
             if i > 0 { x = canvas.put(" | ", y: y0, x: x) }
-            let w = widths[c] ?? c.header.count
-            canvas.put(c.header, y: y0, x: x, style: .fg(.magenta, bold: true))
+            let w = shownWidth(c)
+            canvas.put(String(c.header.prefix(w)), y: y0, x: x, style: .fg(.magenta, bold: true))
             if let (col, desc) = mark, col == c { canvas.put(desc ? " ↓" : " ↑", y: y0, x: x + c.header.count, style: .fg(.yellow)) }
             x += w
         }
@@ -122,10 +128,11 @@ extension MonitorView {
         var x = 0
         for (i, c) in visible.enumerated() {
             if i > 0 { x = canvas.put(" | ", y: y, x: x) }
-            let w = widths[c] ?? 1
-            let text = Self.clip(c == .host ? display(row.host) : row[c], w)
+            let w = shownWidth(c)
+            let text = c == .host ? Self.clipKeepingEnd(display(row.host), w) : Self.clip(row[c], w)
             let start = x
-            x = canvas.put(text, y: y, x: x, style: CellStyles.semantic(c, row))
+            // A failing host's name takes the STATUS colour, whichever columns are in view.
+            x = canvas.put(text, y: y, x: x, style: CellStyles.semantic(c == .host ? .status : c, row))
             // ROLE, OVR_BCH and VLT_SHA: the part that names the value is coloured by value.
             if let styles = categories[c], let style = styles[CellStyles.categoryKey(c, row[c])],
                let range = CellStyles.colouredRange(c, row[c]) {

@@ -46,7 +46,7 @@ public struct MonitorView: Sendable {
     public private(set) var selected = 0
     /// Once a host was picked with J/K, it stays selected (and on screen) while rows reorder.
     var following = false
-    /// Index of the first scrollable column (HOST never scrolls).
+    /// Index of the first scrollable column (HOST and the verdicts never scroll).
     public private(set) var columnOffset = 0
     public private(set) var message: (text: String, until: Date)?
 
@@ -210,11 +210,29 @@ public struct MonitorView: Sendable {
         clamp()
     }
 
-    var scrollable: [ReportColumn] { columns.filter { $0 != .host } }
+    /// The verdicts stay next to HOST while the other columns scroll, so an unhealthy or failing
+    /// host is seen on the first screen at any width.
+    static let frozenVerdicts: [ReportColumn] = [.healthy, .status]
 
-    /// The scrollable columns that fit after HOST, starting at `offset`.
+    /// HOST, then the verdicts the shown columns include.
+    var frozen: [ReportColumn] { [.host] + Self.frozenVerdicts.filter(columns.contains) }
+
+    var scrollable: [ReportColumn] { columns.filter { !frozen.contains($0) } }
+
+    /// HOST's width on screen: its longest name, cut (keeping the end, where host names differ)
+    /// when the verdicts would not fit otherwise.
+    var hostWidth: Int {
+        let verdicts = frozen.dropFirst().reduce(0) { $0 + (widths[$1] ?? $1.header.count) + 3 }
+        return max(4, min(widths[.host] ?? 4, width - 1 - verdicts))
+    }
+
+    /// Width of a column on screen.
+    func shownWidth(_ c: ReportColumn) -> Int { c == .host ? hostWidth : widths[c] ?? c.header.count }
+
+    /// The scrollable columns that fit after the frozen ones, starting at `offset`.
     func visibleColumns(offset: Int) -> [ReportColumn] {
-        let available = max(width - 1 - (widths[.host] ?? 4) - 3, 0)
+        let used0 = frozen.reduce(0) { $0 + shownWidth($1) } + 3 * frozen.count
+        let available = max(width - 1 - used0, 0)
         var out: [ReportColumn] = []
         var used = 0
         for c in scrollable.dropFirst(offset) {

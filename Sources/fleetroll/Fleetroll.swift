@@ -17,7 +17,8 @@ struct Fleetroll: AsyncParsableCommand {
         subcommands: [
             GatherHostCommand.self, GatherTCCommand.self, GatherGHCommand.self, GatherCommand.self, SetOverrideCommand.self, UnsetOverrideCommand.self, SetVaultCommand.self,
             ShowOverrideCommand.self, ShowVaultCommand.self, HostMonitorCommand.self, DataFreshnessCommand.self, NoteAddCommand.self, NoteClearCommand.self,
-            ShowNotesCommand.self, HostVerifyStateCommand.self, HostKitCommand.self, MaintainCommand.self, ConfigCommand.self, DebugHostScriptCommand.self,
+            ShowNotesCommand.self, HostVerifyStateCommand.self, HostKitCommand.self, MaintainCommand.self, ImportPythonCommand.self, ConfigCommand.self,
+            DebugHostScriptCommand.self,
         ]
     )
 
@@ -25,7 +26,8 @@ struct Fleetroll: AsyncParsableCommand {
     /// 0 success, 1 a host failed, 2 usage or input errors, 130 interrupted.
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            let arguments = LeadingOptions.hoisted(Array(CommandLine.arguments.dropFirst()), commands: configuration.subcommands)
+            var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -144,7 +144,7 @@ struct StateDirectoryTests {
         #expect(StateDirectory.resolve(explicit: nil, environment: ["FLEETROLL_HOME": "/b", "HOME": "/h"]).root.path == "/b")
         #expect(StateDirectory.resolve(explicit: nil, environment: ["HOME": "/h"]).root.path == "/h/.fleetroll")
         let s = StateDirectory(root: URL(fileURLWithPath: "/h/.fleetroll"))
-        #expect(s.database.path == "/h/.fleetroll/fleetroll.db")
+        #expect(s.database.path == "/h/.fleetroll/store.db" && s.pythonDatabase.path == "/h/.fleetroll/fleetroll.db")
         #expect(s.overrides.path == "/h/.fleetroll/overrides")
         #expect(s.vaultYAMLs.path == "/h/.fleetroll/vault_yamls")
         #expect(s.sshControl.path == "/h/.fleetroll/ssh")

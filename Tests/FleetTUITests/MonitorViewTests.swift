@@ -95,6 +95,57 @@ struct MonitorViewTests {
         #expect(v.render().text(2) == before)
     }
 
+    /// Labels of the columns on screen, in order.
+    func labels(_ v: MonitorView) -> [String] {
+        v.render().text(v.headerLines).split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ↑", with: "") }
+    }
+
+    @Test func verdictsStayNextToHostAtAnyWidth() {
+        for (w, h) in [(60, 20), (80, 24), (120, 30), (200, 40)] {
+            var v = view(30, width: w, height: h)
+            #expect(Array(labels(v).prefix(3)) == ["HOST", "HEALTHY", "STATUS"], "\(w)x\(h): \(labels(v))")
+            for _ in 0..<20 { _ = v.handle(.char("l")) }
+            #expect(Array(labels(v).prefix(3)) == ["HOST", "HEALTHY", "STATUS"], "\(w)x\(h) scrolled")
+            #expect(labels(v).last == "NOTE", "the last column is still reachable")
+        }
+        // --columns without the verdicts keeps them out.
+        var v = view(3, width: 80, height: 10)
+        v.columns = [.host, .role, .note]
+        v.setRows(rows(3), total: 3)
+        #expect(labels(v) == ["HOST", "ROLE", "NOTE"])
+    }
+
+    @Test func longHostNamesGiveWayToTheVerdicts() {
+        var r = rows(2)
+        for i in r.indices {
+            r[i].host = "a-very-long-host-name-that-goes-on-and-on-\(i).dc\(i).example"
+            r[i].cells[.status] = "UNREACHABLE"
+        }
+        var v = MonitorView()
+        v.resize(width: 60, height: 10)
+        v.setRows(r, total: 2)
+        let canvas = v.render()
+        let line = canvas.text(v.headerLines + 1)
+        #expect(line.contains("UNREACHABLE"), "\(line)")
+        #expect(line.hasPrefix("...") && line.contains("on-0.dc0"), "the end of the name, where hosts differ: \(line)")
+    }
+
+    @Test func aFailingHostIsMarkedWhateverIsInView() {
+        var r = rows(3)
+        r[0].status = "UNREACHABLE"; r[0].cells[.status] = "UNREACHABLE"
+        r[1].status = "UNK"; r[1].cells[.status] = "UNK"
+        r[2].cells[.status] = "OK"
+        var v = MonitorView()
+        v.resize(width: 100, height: 10)
+        v.columns = [.host, .role, .note]
+        v.setRows(r, total: 3)
+        let canvas = v.render()
+        let y = v.headerLines + 1
+        #expect(canvas.style(y: y, x: 0).fg == .red && canvas.style(y: y, x: 0).bold, "failing: red")
+        #expect(canvas.style(y: y + 1, x: 0).fg == .yellow, "never gathered: yellow")
+        #expect(canvas.style(y: y + 2, x: 0).fg == nil, "OK: plain")
+    }
+
     @Test func tinyScreensDoNotBreak() {
         var v = view(50, height: 5)
         for (w, h) in [(20, 5), (1, 1), (0, 0), (5, 2), (80, 3), (25, 3), (2, 40)] {
@@ -310,6 +361,10 @@ struct MonitorViewKeyTests {
         #expect(text.contains("  PUPPET_BRANCH=x"))
         #expect(text.contains { $0.contains("rebooted") })
         #expect(text.contains("  no record (run gather-tc)"))
+        var unhealthy = rows(1)[0]
+        unhealthy.values.healthyReasons = ["the Taskcluster worker is quarantined"]
+        let why = HostDetail.make(row: unhealthy, latest: rec, latestOK: rec, worker: nil, notes: [], overrideText: nil).lines.map(\.0)
+        #expect(why.contains("HEALTHY N: why") && why.contains("  the Taskcluster worker is quarantined"))
     }
 
     /// What a host reported (its OS, a file's owner and group) reaches the screen cleaned.

@@ -212,7 +212,7 @@ struct HardFaultTests {
                 #expect(rc == "0", "round \(round), command \(i): \(commands[i])\n\(out)")
                 #expect(!out.contains("already exists") && !out.contains("locked"), "\(out)")
             }
-            let store = ObservationStore(database: try FleetDatabase(path: state + "/fleetroll.db"))
+            let store = ObservationStore(database: try FleetDatabase(path: state + "/store.db"))
             #expect(try await store.latest().count == 2)
         }
     }

@@ -75,7 +75,7 @@ struct HostileGatherTests {
         #expect(Date().timeIntervalSince(started) < 25, "nothing waited on a fifo or read a device to its end")
         #expect(!all.stdoutText.contains(secretLine), "a link's target was read")
 
-        let store = ObservationStore(database: try FleetDatabase(path: stateDir + "/fleetroll.db"))
+        let store = ObservationStore(database: try FleetDatabase(path: stateDir + "/store.db"))
         let latest = try await store.latest()
         func record(_ host: String) throws -> HostObservation { try #require(latest[host]?.latest, "\(host)") }
 
@@ -97,7 +97,7 @@ struct HostileGatherTests {
                 #expect(!String(decoding: stored, as: UTF8.self).contains(secretLine), "\(dir)/\(name) holds the link's target")
             }
         }
-        let dump = try String(contentsOfFile: stateDir + "/fleetroll.db", encoding: .isoLatin1)
+        let dump = try String(contentsOfFile: stateDir + "/store.db", encoding: .isoLatin1)
         #expect(!dump.contains(secretLine))
 
         // A host that lies: its values are values; one with a line break forged no line.
@@ -117,8 +117,8 @@ struct HostileGatherTests {
             #expect(r.errorClass == .oversized, "\(host): \(r.error ?? "")")
             #expect(r.observed == nil)
         }
-        let dbSize = (try FileManager.default.attributesOfItem(atPath: stateDir + "/fleetroll.db")[.size] as? Int) ?? 0
-        let walSize = (try? FileManager.default.attributesOfItem(atPath: stateDir + "/fleetroll.db-wal")[.size] as? Int) ?? 0
+        let dbSize = (try FileManager.default.attributesOfItem(atPath: stateDir + "/store.db")[.size] as? Int) ?? 0
+        let walSize = (try? FileManager.default.attributesOfItem(atPath: stateDir + "/store.db-wal")[.size] as? Int) ?? 0
         #expect(dbSize + walSize < 2 << 20, "the database holds nothing oversized (\(dbSize + walSize) bytes)")
         #expect(try record(Self.badSudo).errorClass == .sudo)
 
@@ -178,7 +178,7 @@ struct HostileGatherTests {
         let finished = Date()
         #expect(out.exitCode == 1)
         #expect(terminalControl(out.stdout) == nil && terminalControl(out.stderr) == nil)
-        let latest = try await ObservationStore(database: try FleetDatabase(path: stateDir + "/fleetroll.db")).latest()
+        let latest = try await ObservationStore(database: try FleetDatabase(path: stateDir + "/store.db")).latest()
         for h in hosts {
             #expect(latest[h.name]?.latest.errorClass == .timeout, "\(h.name)")
             var left = lab.processes(onHost: h.name).filter { $0.command.contains("/usr/local/bin/sha") }

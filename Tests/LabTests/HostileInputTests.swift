@@ -36,7 +36,7 @@ struct HostileInputTests {
 
         #expect(!FileManager.default.fileExists(atPath: marker), "ssh was started")
         #expect(!FileManager.default.fileExists(atPath: pwned))
-        #expect(!FileManager.default.fileExists(atPath: dir + "/state/fleetroll.db"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/state/store.db"))
     }
 
     @Test func optionLookingArgumentIsAUsageError() throws {

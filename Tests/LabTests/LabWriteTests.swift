@@ -136,7 +136,7 @@ struct LabWriteTests {
             #expect(!raw.contains("PUPPET_BRANCH"))
 
             // The refresh afterwards stored the new override for the changed hosts.
-            let store = ObservationStore(database: try FleetDatabase(path: env.state + "/fleetroll.db"))
+            let store = ObservationStore(database: try FleetDatabase(state: StateDirectory(root: URL(fileURLWithPath: env.state))))
             let latest = try await store.latest()
             for h in Self.good {
                 #expect(latest[h.name]?.latest.observed?.overrideSHA256 == Digest.sha256Hex(Data(Self.first.utf8)))
@@ -370,7 +370,7 @@ struct MaintainTests {
         defer { try? FileManager.default.removeItem(atPath: state) }
         let log = AuditLog(url: URL(fileURLWithPath: state + "/audit.jsonl"))
         for i in 0..<5 { try log.append(["host": "h\(i)"]) }
-        let db = try FleetDatabase(path: state + "/fleetroll.db", retention: 20)
+        let db = try FleetDatabase(state: StateDirectory(root: URL(fileURLWithPath: state)), retention: 20)
         let store = ObservationStore(database: db)
         for i in 0..<15 {
             try await store.insert(HostObservation(ts: Timestamp.now(), actor: "t", host: "h", ok: i == 0, sshRC: 0, stderr: ""))

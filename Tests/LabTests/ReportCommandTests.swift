@@ -20,7 +20,7 @@ struct ReportCommandTests {
         let noDB = try runCommand([Binaries.fleetroll, "data-freshness", "--state-dir", state, "--all"])
         #expect(noDB.exitCode == 1 && noDB.stdout.contains("status:          no_data"))
 
-        let store = ObservationStore(database: try FleetDatabase(path: state + "/fleetroll.db"))
+        let store = ObservationStore(database: try FleetDatabase(state: StateDirectory(root: URL(fileURLWithPath: state))))
         let hosts = (1...5).map { "h\($0).example.com" }
         for (i, h) in hosts.enumerated() { try await store.insert(observation(h, ok: true, ago: i < 4 ? 60 : 7200)) }
         try await store.insert(observation("bad.example.com", ok: false, ago: 10))

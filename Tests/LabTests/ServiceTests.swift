@@ -147,7 +147,7 @@ struct LabServiceTests {
         #expect(gather.exitCode == 1, "a pool fails and two repos are unreadable: \(gather.stdout)\(gather.stderr)")
         #expect(gather.stdout.contains("gather: hosts: 12/12 gathered"))
 
-        let db = try FleetDatabase(path: state + "/fleetroll.db")
+        let db = try FleetDatabase(state: StateDirectory(root: URL(fileURLWithPath: state)))
         let workers = try await ServiceStore(database: db).latestWorkers()
         func w(_ short: String) throws -> WorkerRecord {
             try #require(workers.values.first { $0.workerId == short }, "no record for \(short)")
@@ -218,7 +218,7 @@ struct CurrentRefsTests {
     @Test func onlyTheLatestRunCounts() async throws {
         let dir = try makeTemporaryDirectory("refs")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let store = ServiceStore(database: try FleetDatabase(path: dir + "/fleetroll.db"))
+        let store = ServiceStore(database: try FleetDatabase(state: StateDirectory(root: URL(fileURLWithPath: dir))))
         let t1 = Date(timeIntervalSince1970: 1_800_000_000), t2 = t1.addingTimeInterval(7200)
         try await store.insertRefs([BranchRef(ts: Timestamp.iso(t1), owner: "o", repo: "r", branch: "gone", sha: "a"),
                                     BranchRef(ts: Timestamp.iso(t1), owner: "o", repo: "r", branch: "kept", sha: "b")], pools: [])

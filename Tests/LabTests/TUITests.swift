@@ -76,7 +76,7 @@ struct TUITests {
         o.osType = "Linux"
         o.rolePresent = true
         o.role = "gecko_t_linux_talos"
-        let store = ObservationStore(database: try FleetDatabase(path: state + "/fleetroll.db"))
+        let store = ObservationStore(database: try FleetDatabase(state: StateDirectory(root: URL(fileURLWithPath: state))))
         try await store.insert(HostObservation(ts: Timestamp.now(), actor: "t", host: "t-linux64-ms-00040.test.releng.mdc1.mozilla.com",
                                                ok: true, sshRC: 0, stderr: "", observed: o))
         screen = try tui.waitFor("hosts=40/40")
@@ -101,6 +101,33 @@ struct TUITests {
         #expect(screen.contains("EXITED-0"))
         #expect(try tui.waitFor("TTY-SANE").contains("TTY-SANE"), "echo and line editing are back")
         #expect(!screen.contains("hosts=40/40"), "the screen is restored")
+    }
+
+    /// The verdicts are on the first screen, next to HOST, whatever the width (issue 11).
+    @Test(.enabled(if: hasTmux, "needs tmux (scripts/install-deps installs it)"))
+    func verdictsAreOnTheFirstScreen() async throws {
+        let state = try makeTemporaryDirectory("tui-verdicts")
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let dir = StateDirectory(root: URL(fileURLWithPath: state))
+        try await StoreSeeder.seed(state: dir, hosts: 12, observationsPerHost: 1)
+        let down = "t-linux64-ms-00003.test.releng.mdc1.mozilla.com"
+        try await ObservationStore(database: try FleetDatabase(state: dir)).insert(HostObservation(
+            ts: Timestamp.now(), actor: "t", host: down, ok: false, sshRC: 255, stderr: "Connection refused",
+            error: "ssh: connect to host port 22: Connection refused", errorClass: .unreachable))
+        for (w, h) in [(80, 24), (200, 40)] {
+            let tui = Session()
+            defer { tui.kill() }
+            try tui.start("'\(Binaries.fleetroll)' host-monitor --state-dir '\(state)'", width: w, height: h)
+            let screen = try tui.waitFor("hosts=12/12")
+            let lines = screen.split(separator: "\n").map(String.init)
+            let labels = try #require(lines.first { $0.hasPrefix("HOST") }, "\(w)x\(h): \(screen)")
+            #expect(labels.replacingOccurrences(of: " ↑", with: "").split(separator: "|").prefix(3)
+                        .map { $0.trimmingCharacters(in: .whitespaces) } == ["HOST", "HEALTHY", "STATUS"], "\(w)x\(h): \(labels)")
+            let row = try #require(lines.first { $0.hasPrefix("t-linux64-ms-00003") }, "\(screen)")
+            #expect(row.contains("| N ") && row.contains("UNREACHABLE"), "\(w)x\(h): \(row)")
+            try tui.keys("q")
+            _ = try tui.waitFor("EXITED-")
+        }
     }
 
     @Test(.enabled(if: hasTmux, "needs tmux (scripts/install-deps installs it)"))
@@ -235,7 +262,7 @@ extension TUITests {
         #expect(screen.contains("Taskcluster") && screen.contains("Notes") && screen.contains("puppet_git_sha"))
 
         // A note stored meanwhile shows in the open detail, then in the NOTE column.
-        let db = try FleetDatabase(path: state + "/fleetroll.db")
+        let db = try FleetDatabase(state: StateDirectory(root: URL(fileURLWithPath: state)))
         try await NotesStore(database: db).append(NoteRecord(action: "host.note_add", actor: "test", host: fqdn(shown ?? 1),
                                                              ts: Timestamp.now(), note: "rolled back by test"))
         screen = try tui.waitFor("rolled back by test")

@@ -108,6 +108,41 @@ enum JSONValue: Decodable, Equatable {
         else { self = .object(try c.decode([String: JSONValue].self)) }
     }
 
+    // Lenient readings, for records the Python tool stored (PythonRecords), which kept values
+    // as they came. A host's state file is read strictly (`PuppetState.read`).
+
+    /// Strings as they are; numbers in their shortest form; `null` and `"NA"` as nil.
+    var stringValue: String? {
+        switch self {
+        case .string(let s): return s == "NA" ? nil : s
+        case .number(let n): return n == n.rounded() && abs(n) < 1e15 ? String(Int(n)) : String(n)
+        case .bool(let b): return String(b)
+        default: return nil
+        }
+    }
+
+    var intValue: Int? {
+        switch self {
+        case .number(let n): return n.isFinite && abs(n) < 1e15 ? Int(n) : nil
+        case .string(let s): return Int(s.trimmingCharacters(in: .whitespaces))
+        default: return nil
+        }
+    }
+
+    var boolValue: Bool? {
+        switch self {
+        case .bool(let b): return b
+        case .string(let s):
+            switch s.lowercased() {
+            case "true", "1", "yes": return true
+            case "false", "0", "no": return false
+            default: return nil
+            }
+        case .number(let n): return n == 0 ? false : (n == 1 ? true : nil)
+        default: return nil
+        }
+    }
+
     /// A JSON number that is a whole number fleetroll can hold.
     var wholeNumber: Int? {
         guard case .number(let n) = self, n.isFinite, n == n.rounded(), abs(n) < 1e15 else { return nil }

@@ -39,6 +39,10 @@ public struct RowValues: Codable, Sendable, Equatable {
     public var applied: Bool?
     public var appliedReason: String?
     public var healthy: Bool?
+    /// Each part of HEALTHY that is wrong or unknown, in words (empty when HEALTHY is `Y`).
+    public var healthyReasons: [String] = []
+    /// Why PP_MATCH is `N` or unknown.
+    public var ppMatchReason: String?
     public var expectedSHA: String?
 
     public init() {}
@@ -47,7 +51,8 @@ public struct RowValues: Codable, Sendable, Equatable {
         case uptimeS = "uptime_s", ppLastS = "pp_last_s", ppFailed = "pp_failed", tcActS = "tc_act_s"
         case tcTaskDurationS = "tc_t_dur_s", tcTaskRunning = "tc_task_running", tcTaskState = "tc_task_state", quarantined
         case auditAgeS = "audit_age_s", tcAgeS = "tc_age_s", ppMatch = "pp_match", applied
-        case appliedReason = "applied_reason", healthy, expectedSHA = "expected_sha"
+        case appliedReason = "applied_reason", healthy, healthyReasons = "healthy_reasons"
+        case ppMatchReason = "pp_match_reason", expectedSHA = "expected_sha"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -66,6 +71,8 @@ public struct RowValues: Codable, Sendable, Equatable {
         try c.encode(applied, forKey: .applied)
         try c.encode(appliedReason, forKey: .appliedReason)
         try c.encode(healthy, forKey: .healthy)
+        try c.encode(healthyReasons, forKey: .healthyReasons)
+        try c.encode(ppMatchReason, forKey: .ppMatchReason)
         try c.encode(expectedSHA, forKey: .expectedSHA)
     }
 }

@@ -11,6 +11,8 @@ public struct RowBuilder: Sendable {
     /// follows ronin_puppet master.
     public static let defaultRefKey = "\(RepoName.ronin):\(RepoName.defaultBranch)"
 
+    static let failedRunReason = "the last puppet run failed"
+
     public func row(for host: String) -> HostRow {
         var row = HostRow(host: host, cells: [.host: host], status: "UNK")
         let tc = inputs.workers[host]
@@ -18,27 +20,52 @@ public struct RowBuilder: Sendable {
         // Notes are kept by host name, without a login user.
         row.cells[.note] = inputs.notes[host] ?? inputs.notes[String(host.split(separator: "@").last ?? "")] ?? "-"
         guard let history = inputs.history[host] else {
-            for c: ReportColumn in [.os, .role, .vltSHA, .sha, .uptime, .ppLast, .ppSHA, .ppExp, .ppMatch, .applied, .healthy] { row.cells[c] = "?" }
+            for c: ReportColumn in [.os, .role, .vltSHA, .sha, .uptime, .ppLast, .ppSHA, .ppExp, .ppMatch, .applied] { row.cells[c] = "?" }
             row.cells[.wtOvr] = "-"
             row.cells[.data] = "?/" + Durations.humanize(row.values.tcAgeS, minUnitMinutes: true)
             row.cells[.status] = "UNK"
+            judgeHealth(&row, Health.Parts(gather: .never, worker: Self.workerPart(tc, values: row.values)))
             return row
         }
         row.status = history.latest.ok ? "OK" : (history.latest.errorClass?.rawValue.uppercased() ?? "FAIL")
         if !history.latest.ok { row.error = history.latest.error ?? history.latest.stderr }
         row.cells[.status] = row.status
+        let gather: Health.Parts.Gather = history.latest.ok ? .ok : .failed(status: row.status, message: row.error.flatMap { $0.isEmpty ? nil : $0 })
         guard let base = history.latest.ok ? history.latest : history.latestOK, let observed = base.observed else {
-            for c: ReportColumn in [.os, .role, .vltSHA, .sha, .uptime, .ppLast, .ppSHA, .ppExp, .ppMatch, .applied, .healthy, .wtOvr] { row.cells[c] = "-" }
+            for c: ReportColumn in [.os, .role, .vltSHA, .sha, .uptime, .ppLast, .ppSHA, .ppExp, .ppMatch, .applied, .wtOvr] { row.cells[c] = "-" }
             row.cells[.data] = "-/" + Durations.humanize(row.values.tcAgeS, minUnitMinutes: true)
+            judgeHealth(&row, Health.Parts(gather: gather, worker: Self.workerPart(tc, values: row.values)))
             return row
         }
-        fillObserved(&row, observed, auditTS: base.ts)
-        // A host whose latest gather failed is not known to be healthy, whatever older data says.
-        if !history.latest.ok, row.values.healthy == true {
-            row.values.healthy = false
-            row.cells[.healthy] = "N"
-        }
+        let matchReason = fillObserved(&row, observed, auditTS: base.ts)
+        judgeHealth(&row, Health.Parts(
+            gather: gather, ppMatch: row.values.ppMatch,
+            ppMatchReason: matchReason == Self.failedRunReason && row.values.ppFailed == true ? nil : matchReason,
+            applied: row.values.applied, appliedReason: row.values.appliedReason,
+            puppetFailed: row.values.ppFailed, puppetExitCode: observed.puppet.exitCode,
+            worker: Self.workerPart(tc, values: row.values)))
         return row
+    }
+
+    func judgeHealth(_ row: inout HostRow, _ parts: Health.Parts) {
+        let verdict = Health.evaluate(parts)
+        row.values.healthy = verdict.healthy
+        row.values.healthyReasons = verdict.reasons
+        row.cells[.healthy] = verdict.cell
+    }
+
+    /// The Taskcluster part of HEALTHY, from the host's latest worker record.
+    static func workerPart(_ tc: WorkerRecord?, values: RowValues) -> Health.Parts.Worker {
+        let activeAgoS = values.tcActS, quarantined = values.quarantined == true
+        guard let tc else { return .noData }
+        switch tc.type {
+        case .noPool: return .noPool(tc.note)
+        case .scanFailed: return .scanFailed
+        case .notFound:
+            let pool = [tc.provisioner, tc.workerType].compactMap { $0 }.joined(separator: "/")
+            return .notFound(pool: pool.isEmpty ? nil : pool)
+        case .worker: return .found(activeAgoS: activeAgoS, quarantined: quarantined)
+        }
     }
 
     func age(_ ts: String?) -> Int? {
@@ -73,7 +100,8 @@ public struct RowBuilder: Sendable {
         }
     }
 
-    func fillObserved(_ row: inout HostRow, _ o: ObservedState, auditTS: String) {
+    /// Fills the cells from what a gather observed; returns why PP_MATCH is `N` or unknown.
+    func fillObserved(_ row: inout HostRow, _ o: ObservedState, auditTS: String) -> String? {
         let os: String
         switch o.osType {
         case "Darwin": os = "M"
@@ -124,8 +152,9 @@ public struct RowBuilder: Sendable {
         }
         row.cells[.ppSHA] = o.puppet.gitSHA.map { String($0.prefix(7)) } ?? "-"
 
-        let (expected, match) = windows ? windowsExpectation(o) : expectation(o, override: override)
+        let (expected, match, matchReason) = windows ? windowsExpectation(o) : expectation(o, override: override)
         row.values.expectedSHA = expected
+        row.values.ppMatchReason = matchReason
         row.cells[.ppExp] = expected.map { String($0.prefix(7)) } ?? "-"
         row.values.ppMatch = match
         row.cells[.ppMatch] = match.map { $0 ? "Y" : "N" } ?? "-"
@@ -138,15 +167,7 @@ public struct RowBuilder: Sendable {
         row.values.auditAgeS = age(auditTS)
         row.cells[.data] = Durations.humanize(row.values.auditAgeS, minUnitMinutes: true) + "/" + Durations.humanize(row.values.tcAgeS, minUnitMinutes: true)
 
-        // HEALTHY: the expected commit, applied with the files on the host now, and a worker that
-        // took work within the hour.
-        if let match {
-            let healthy = match && (row.values.tcActS.map { $0 < 3600 } ?? false) && applied != false
-            row.values.healthy = healthy
-            row.cells[.healthy] = healthy ? "Y" : "N"
-        } else {
-            row.cells[.healthy] = "-"
-        }
+        return matchReason
     }
 
     /// VLT_SHA: `bbbbbbbb ack-ack (prod)`, the name being a link people made in the vault store.
@@ -156,35 +177,45 @@ public struct RowBuilder: Sendable {
         return cell
     }
 
-    /// The branch head the host should run, and whether it does (with a successful run).
-    func expectation(_ o: ObservedState, override: OverrideFile?) -> (String?, Bool?) {
-        guard !inputs.refs.isEmpty else { return (nil, nil) }
+    /// The branch head the host should run, whether it does (with a successful run), and why not
+    /// or why that is unknown.
+    func expectation(_ o: ObservedState, override: OverrideFile?) -> (String?, Bool?, String?) {
+        guard !inputs.refs.isEmpty else { return (nil, nil, "no GitHub branch heads (run gather-gh)") }
         let key: String
         if o.overridePresent {
             // An override whose file is unknown or names no GitHub branch has no expected commit;
             // it is not compared with master.
-            guard let override, let gh = override.githubRepository, let branch = override.puppetBranch, !branch.isEmpty else {
-                return (nil, nil)
+            guard let override else { return (nil, nil, "the override file is not in the local store") }
+            guard let gh = override.githubRepository, let branch = override.puppetBranch, !branch.isEmpty else {
+                return (nil, nil, "the override names no GitHub repository and branch")
             }
             key = "\(gh.owner)/\(gh.repo):\(branch)"
         } else {
             key = Self.defaultRefKey
         }
-        guard let ref = inputs.refs[key], !ref.sha.isEmpty else { return (nil, nil) }
-        guard let sha = o.puppet.gitSHA, !sha.isEmpty else { return (ref.sha, nil) }
-        return (ref.sha, sha == ref.sha && o.puppet.success == true)
+        guard let ref = inputs.refs[key], !ref.sha.isEmpty else {
+            return (nil, nil, "the head of \(key) is unknown (not found by the last gather-gh)")
+        }
+        guard let sha = o.puppet.gitSHA, !sha.isEmpty else { return (ref.sha, nil, "no puppet commit recorded on the host (no state file)") }
+        if sha != ref.sha { return (ref.sha, false, "puppet applied \(sha.prefix(7)), the head of \(key) is \(ref.sha.prefix(7))") }
+        guard o.puppet.success == true else {
+            return (ref.sha, o.puppet.success == nil ? nil : false,
+                    o.puppet.success == nil ? "the state file does not say whether the run succeeded" : Self.failedRunReason)
+        }
+        return (ref.sha, true, nil)
     }
 
     /// Windows: the role's pool image hash from pools.yml, prefix-compared. No pool for the role
     /// means no expectation (the old tool fell back to ronin_puppet master).
-    func windowsExpectation(_ o: ObservedState) -> (String?, Bool?) {
+    func windowsExpectation(_ o: ObservedState) -> (String?, Bool?, String?) {
         guard let role = o.role, o.rolePresent, !role.isEmpty,
               let hash = inputs.windowsPools.keys.sorted().first(where: { $0.replacingOccurrences(of: "-", with: "") == role })
                 .flatMap({ inputs.windowsPools[$0] }),
-              !hash.isEmpty else { return (nil, nil) }
-        guard let sha = o.puppet.gitSHA, !sha.isEmpty else { return (hash, nil) }
+              !hash.isEmpty else { return (nil, nil, "no Windows pool image hash for its role (run gather-gh)") }
+        guard let sha = o.puppet.gitSHA, !sha.isEmpty else { return (hash, nil, "no commit recorded on the host") }
         let matches = sha.hasPrefix(hash) || hash.hasPrefix(String(sha.prefix(7)))
-        return (hash, matches && o.puppet.success != false)
+        if !matches { return (hash, false, "the host runs \(sha.prefix(7)), its pool's image is \(hash.prefix(7))") }
+        return (hash, o.puppet.success != false, o.puppet.success == false ? Self.failedRunReason : nil)
     }
 
     /// APPLIED: the last puppet run succeeded with exactly the override and vault on the host now.

@@ -29,7 +29,7 @@ struct DataFreshnessCommand: AsyncParsableCommand {
         var names: [String] = []
         var latest: [String: HostHistory] = [:]
         if !all { names = try resolveHosts(hosts).hosts.map(\.description) }
-        if FileManager.default.fileExists(atPath: state.database.path) {
+        if state.hasDatabase {
             let store = ObservationStore(database: try global.openDatabase())
             latest = try await store.latest(hosts: all ? nil : names)
             if all { names = latest.keys.sorted() }

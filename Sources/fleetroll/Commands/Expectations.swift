@@ -5,10 +5,9 @@ import Foundation
 /// What the last successful gather of each host predicts a write will find. Only a preview:
 /// the host itself decides when the write runs.
 enum Expectations {
-    static func load(_ selection: HostSelection, state: StateDirectory,
+    static func load(_ selection: HostSelection, global: GlobalOptions,
                      predict: (ObservedState) -> String) async -> [String: String] {
-        guard FileManager.default.fileExists(atPath: state.database.path),
-              let database = try? FleetDatabase(path: state.database.path),
+        guard global.state.hasDatabase, let database = try? global.openDatabase(),
               let latest = try? await ObservationStore(database: database).latest(hosts: selection.hosts.map(\.description))
         else { return [:] }
         var out: [String: String] = [:]

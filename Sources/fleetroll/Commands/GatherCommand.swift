@@ -21,7 +21,19 @@ struct GatherCommand: AsyncParsableCommand {
     @Flag(help: "Skip the SSH step.") var skipHost = false
     @Flag(help: "Skip the Taskcluster step.") var skipTc = false
     @Flag(help: "Skip the GitHub step.") var skipGh = false
-    @Flag(help: "Fetch GitHub even if it was fetched less than an hour ago.") var force = false
+    @Flag(name: [.long, .customLong("override-delay")], help: "Fetch GitHub even if it was fetched less than an hour ago.")
+    var force = false
+
+    /// The Python tool's `gather -v`: more detail from the SSH step and one line per host from
+    /// the Taskcluster step (`--verbose` does the same).
+    @Flag(name: .customShort("v"), help: "Print more detail per host (as --verbose) and the Taskcluster step's per-host lines.")
+    var verbosity: Int
+
+    var verbose: Bool { verbosity > 0 || host.verbose }
+
+    func validate() throws {
+        if verbosity > 0 && host.quiet { throw ValidationError("-v and --quiet are mutually exclusive.") }
+    }
 
     func run() async throws {
         let selection = try resolveHosts(hosts)
@@ -29,14 +41,16 @@ struct GatherCommand: AsyncParsableCommand {
         var summary: [String] = []
         var failed = false
         if !skipHost {
-            let bad = try await host.run(selection, global: global, ssh: ssh)
+            var hostOptions = host
+            hostOptions.verbose = verbose
+            let bad = try await hostOptions.run(selection, global: global, ssh: ssh)
             summary.append("hosts: \(selection.hosts.count - bad)/\(selection.hosts.count) gathered")
             failed = failed || bad > 0
         }
         if !skipTc {
             do {
                 let r = try await GatherTCCommand.collect(selection, global: global, services: services)
-                if !host.quiet && !host.json { print(TaskclusterView(report: r, verbose: false).render(quiet: false)) }
+                if !host.quiet && !host.json { print(TaskclusterView(report: r, verbose: verbose).render(quiet: false)) }
                 summary.append("taskcluster: \(r.found) worker(s) found, \(r.failedPools) pool(s) failed")
                 failed = failed || r.failedPools > 0
             } catch let error as CLIError {

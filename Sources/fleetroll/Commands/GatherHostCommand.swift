@@ -19,7 +19,7 @@ struct GatherHostCommand: AsyncParsableCommand {
             Short names on the command line are expanded: ms1 -> t-linux64-ms-001.test.releng.mdc1.mozilla.com. \
             Anything that is not a valid host name is refused before any ssh runs.
 
-            Every outcome is stored in <state>/fleetroll.db, failures included, each with its error \
+            Every outcome is stored in <state>/store.db, failures included, each with its error \
             class: unreachable, timeout, auth, sudo, truncated, remote, ssh, local. Connection \
             failures are retried once. ssh connections are reused between runs (ControlMaster, \
             sockets under the state directory) unless --no-multiplex is given.

@@ -17,6 +17,10 @@ struct HostKitCommand: ParsableCommand {
         @Flag(help: "Print verify-state-file.sh instead.")
         var verifier = false
 
+        /// Accepted like on every other command (`fleetroll -d host-kit print`); nothing to log.
+        @Flag(name: [.customShort("d"), .long], help: .hidden)
+        var debug = false
+
         func run() {
             FileHandle.standardOutput.write(Data((verifier ? HostKit.verifyStateFile : HostKit.puppetStateFunctions).utf8))
         }

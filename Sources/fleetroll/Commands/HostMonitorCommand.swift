@@ -14,8 +14,13 @@ struct HostMonitorCommand: AsyncParsableCommand {
             TC_T_DUR TC_QUAR DATA HEALTHY STATUS NOTE (filter-only: pool, wt_ovr).
             PP_MATCH: puppet's last run applied the head of the branch the host should follow and \
             succeeded. APPLIED: that run applied exactly the override and vault.yaml on the host now. \
-            HEALTHY: PP_MATCH, APPLIED not N, and the Taskcluster worker active within the hour. \
-            STATUS: OK, UNK (never gathered) or the latest gather's error class.
+            HEALTHY: N when anything is known wrong (the latest gather failed, PP_MATCH or APPLIED N, \
+            the last puppet run failed, the worker quarantined, idle for an hour or not in its pool); \
+            Y only when all of it is known good; - when nothing is known wrong but something is unknown \
+            (--json: values.healthy_reasons says what). \
+            STATUS: OK, UNK (never gathered) or the latest gather's error class. \
+            On a terminal narrower than the table, --once leaves out the least needed columns (stderr \
+            says which); a pipe gets every column.
 
             --filter takes the query language: conditions COL OP VALUE (OP one of = != > < >= <= ~; \
             durations like 20h or 1d 04h compare as time; a|b alternatives; col= for "no value") and \
@@ -90,7 +95,16 @@ struct HostMonitorCommand: AsyncParsableCommand {
         // The report stops at `newest` and following starts after it: each observation once.
         let report = try await loader.report(for: names, order: BaseOrder(rawValue: sort.lowercased()) ?? .host, through: newest)
         let rows = query.apply(report.rows)
-        let table = ReportTable(columns: selectedColumns ?? ReportColumn.displayed)
+        var table = ReportTable(columns: selectedColumns ?? ReportColumn.displayed)
+        // A table wider than the terminal would wrap into an unreadable mess: the least needed
+        // columns go (never HOST, HEALTHY or STATUS), and stderr says which. A pipe gets them all.
+        if selectedColumns == nil, !json, !hostnameOnly, let width = Terminal.stdoutColumns {
+            let hidden = table.fit(rows, width: width)
+            if !hidden.isEmpty {
+                Terminal.note("(\(hidden.count) column\(hidden.count == 1 ? "" : "s") hidden to fit \(width) columns: "
+                              + hidden.map(\.header).joined(separator: " ") + "; --columns picks them, a pipe shows them all)")
+            }
+        }
         let text = hostnameOnly ? rows.map(\.host).joined(separator: "\n")
             : json ? ReportJSON.render(rows, inputs: report.inputs) : table.render(rows)
         FileHandle.standardOutput.write(Data((text + (text.isEmpty ? "" : "\n")).utf8))
@@ -157,7 +171,22 @@ struct HostMonitorCommand: AsyncParsableCommand {
 
 /// The report as a text table: widths fitted to the content, nothing cut, two spaces apart.
 struct ReportTable {
-    let columns: [ReportColumn]
+    var columns: [ReportColumn]
+
+    /// Which columns go first when the table is wider than the terminal: the least needed to judge
+    /// a host. HOST, HEALTHY and STATUS always stay.
+    static let dropOrder: [ReportColumn] = [
+        .data, .tcTaskDuration, .uptime, .ppExp, .vltSHA, .os, .note, .ppSHA, .tcAct, .role, .ppLast, .sha, .tcQuar, .applied, .ppMatch,
+    ]
+
+    /// Drops columns until every line fits `width`; returns the ones dropped, in table order.
+    mutating func fit(_ rows: [HostRow], width: Int) -> [ReportColumn] {
+        let all = columns
+        let w = Dictionary(uniqueKeysWithValues: zip(all, widths(rows)))
+        func total() -> Int { columns.reduce(0) { $0 + w[$1]! } + 2 * max(0, columns.count - 1) }
+        for c in Self.dropOrder where total() > width { columns.removeAll { $0 == c } }
+        return all.filter { !columns.contains($0) }
+    }
 
     func render(_ rows: [HostRow]) -> String {
         let table = rows.map { row in columns.map { Terminal.clean(row[$0]) } }

@@ -54,20 +54,22 @@ struct MaintainCommand: AsyncParsableCommand {
                 out.append("FAIL audit.jsonl: \(error)")
             }
         }
-        if !FileManager.default.fileExists(atPath: state.database.path) {
-            out.append("SKIP fleetroll.db: file does not exist")
+        // The Python tool's fleetroll.db is never touched: it keeps its own retention.
+        let name = state.database.lastPathComponent
+        if !state.hasDatabase {
+            out.append("SKIP \(name): file does not exist")
         } else if !confirm {
-            out.append("DRY RUN: Would apply retention (keep \(keep) per host) and compact fleetroll.db")
+            out.append("DRY RUN: Would apply retention (keep \(keep) per host) and compact \(name)")
         } else {
             do {
-                let db = try FleetDatabase(path: state.database.path, retention: keep)
+                let db = try global.openDatabase(retention: keep)
                 let removed = try await db.applyRetention()
-                out.append("OK fleetroll.db: retention removed \(removed) old observation(s)")
+                out.append("OK \(name): retention removed \(removed) old observation(s)")
                 let (before, after) = try await db.compact()
                 let freed = before - after
-                out.append("OK fleetroll.db: compacted from \(mb(before)) to \(mb(after)) (freed \(mb(max(0, freed))))")
+                out.append("OK \(name): compacted from \(mb(before)) to \(mb(after)) (freed \(mb(max(0, freed))))")
             } catch {
-                out.append("FAIL fleetroll.db: \(error)")
+                out.append("FAIL \(name): \(error)")
             }
         }
         if confirm {

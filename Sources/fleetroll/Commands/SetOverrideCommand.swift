@@ -58,7 +58,7 @@ struct SetOverrideCommand: AsyncParsableCommand {
                 Terminal.clean(String(decoding: bytes, as: UTF8.self)).trimmingTrailingNewlines(),
                 "--- override contents (end) ---",
             ]
-            flow.expected = await Expectations.load(selection, state: global.state) { observed in
+            flow.expected = await Expectations.load(selection, global: global) { observed in
                 if let kind = observed.overrideKind, kind.exists, kind != .file { return force ? "REPLACE" : "BLOCKED (\(kind.phrase))" }
                 guard let current = observed.overrideSHA256 else { return "WRITE" }
                 if current == sha { return "NO_CHANGE" }

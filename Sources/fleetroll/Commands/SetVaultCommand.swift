@@ -49,7 +49,7 @@ struct SetVaultCommand: AsyncParsableCommand {
                 "Vault contents: (suppressed)",
                 "Local store: \(store.directory.path) (written once a host accepts the file)",
             ]
-            flow.expected = await Expectations.load(selection, state: global.state) { observed in
+            flow.expected = await Expectations.load(selection, global: global) { observed in
                 if let kind = observed.vaultKind, kind.exists, kind != .file { return force ? "REPLACE" : "BLOCKED (\(kind.phrase))" }
                 return observed.vaultSHA256 == sha ? "NO_CHANGE" : "WRITE"
             }

@@ -29,7 +29,7 @@ struct UnsetOverrideCommand: AsyncParsableCommand {
         let plan = WritePlan.remove(.override, backup: write.backupPolicy(), reason: write.reason, force: force)
         var flow = WriteFlow(plan: plan, selection: selection, global: global, ssh: ssh, options: write, noun: "override")
         guard write.confirm else {
-            flow.expected = await Expectations.load(selection, state: global.state) { observed in
+            flow.expected = await Expectations.load(selection, global: global) { observed in
                 if let kind = observed.overrideKind, kind.exists, kind != .file { return force ? "REMOVE" : "BLOCKED (\(kind.phrase))" }
                 return observed.overridePresent ? "REMOVE" : "NO_CHANGE"
             }

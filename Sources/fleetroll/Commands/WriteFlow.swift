@@ -124,7 +124,7 @@ struct WriteFlow {
     func refresh(_ hosts: [HostTarget], transport: SSHTransport, logger: Logger) async {
         guard !hosts.isEmpty else { return }
         do {
-            let database = try FleetDatabase(state: state)
+            let database = try global.openDatabase()
             var options = GatherOptions()
             options.workers = self.options.workers
             let gatherer = HostGatherer(transport: transport, store: ObservationStore(database: database), state: state,

@@ -12,7 +12,8 @@ struct GlobalOptions: ParsableArguments {
     var stateDir: String?
 
     /// The old tool's way to move its files: they lived next to the audit log. Accepted so
-    /// existing scripts keep working; the state directory becomes the log's directory.
+    /// existing scripts keep working; the state directory becomes the log's directory, or the
+    /// path itself when it is a directory (the old `maintain --audit-log` took the directory).
     @Option(help: ArgumentHelp("Old form of --state-dir: the state directory is this file's directory.", valueName: "path", visibility: .hidden))
     var auditLog: String?
 
@@ -20,16 +21,43 @@ struct GlobalOptions: ParsableArguments {
     var debug = false
 
     var state: StateDirectory {
-        StateDirectory.resolve(explicit: stateDir ?? auditLog.map { ($0 as NSString).deletingLastPathComponent })
+        StateDirectory.resolve(explicit: stateDir ?? auditLog.map(Self.stateDirectory(forAuditLog:)))
+    }
+
+    static func stateDirectory(forAuditLog path: String) -> String {
+        var isDirectory: ObjCBool = false
+        let expanded = (path as NSString).expandingTildeInPath
+        if FileManager.default.fileExists(atPath: expanded, isDirectory: &isDirectory), isDirectory.boolValue { return path }
+        return (path as NSString).deletingLastPathComponent
     }
 
     /// Prepares the state directory and opens its database; problems are usage errors.
-    func openDatabase(retention: Int = 10) throws -> FleetDatabase {
+    ///
+    /// When the state directory holds a Python fleetroll database this store never imported, it
+    /// is imported first (README: "Switching from the Python fleetroll"): the import only reads
+    /// that tool's files, so the operator's first command shows their fleet. A failed import is
+    /// a warning; the command goes on, and the next one tries again.
+    func openDatabase(retention: Int = 10, importPython: Bool = true) throws -> FleetDatabase {
+        let database: FleetDatabase
         do {
             try state.prepare()
-            return try FleetDatabase(state: state, retention: retention)
+            database = try FleetDatabase(state: state, retention: retention)
         } catch {
             throw CLIError.usage("cannot open the state directory \(state.root.path): \(error)")
+        }
+        if importPython { importPythonIfNeeded(into: database) }
+        return database
+    }
+
+    private func importPythonIfNeeded(into database: FleetDatabase) {
+        let importer = PythonImporter(state: state, database: database)
+        guard (try? importer.needsImport()) == true else { return }
+        do {
+            let report = try importer.run()
+            Terminal.note(PythonImportView(report: report).automatic())
+        } catch {
+            Terminal.note("WARNING: could not import the Python fleetroll's data from \(state.pythonDatabase.path): \(error)\n"
+                          + "This command goes on without it; the next command (or `fleetroll import-python`) tries again.")
         }
     }
 

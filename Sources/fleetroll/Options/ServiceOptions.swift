@@ -11,7 +11,7 @@ struct ServiceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Taskcluster root URL (default: [taskcluster] root_url, else the Firefox CI deployment).", valueName: "url"))
     var tcRootURL: String?
 
-    @Option(help: ArgumentHelp("GitHub API URL (default: [github] api_url, else https://api.github.com).", valueName: "url"))
+    @Option(name: .customLong("github-api-url"), help: ArgumentHelp("GitHub API URL (default: [github] api_url, else https://api.github.com).", valueName: "url"))
     var githubAPIURL: String?
 
     @Option(help: "Taskcluster pools scanned at the same time (default: [taskcluster] concurrency, else 4).")

@@ -7,6 +7,14 @@ enum Terminal {
     static var stdoutIsTTY: Bool { isatty(STDOUT_FILENO) == 1 }
     static var stderrIsTTY: Bool { isatty(STDERR_FILENO) == 1 }
 
+    /// The terminal's width when stdout is one.
+    static var stdoutColumns: Int? {
+        guard stdoutIsTTY else { return nil }
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        return Int(size.ws_col)
+    }
+
     /// Colour only on a terminal, and never when NO_COLOR is set.
     static let colorEnabled: Bool = {
         stdoutIsTTY && (ProcessInfo.processInfo.environment["NO_COLOR"]?.isEmpty ?? true)
