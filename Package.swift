@@ -29,9 +29,12 @@ let package = Package(
             name: "FleetCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
+        // fork+exec for ProcessRunner: a child must be told to die with fleetroll (Linux's
+        // PR_SET_PDEATHSIG) between fork and exec, which posix_spawn cannot do.
+        .target(name: "CSpawn"),
         .target(
             name: "FleetSSH",
-            dependencies: ["FleetCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["FleetCore", "CSpawn", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "FleetStore",

@@ -60,6 +60,7 @@ struct HostDirectory {
         for (file, content) in host.files ?? [:] {
             if let (dir, rest) = Self.mountedPath(for: file) { try write("\(path)/\(dir)/\(rest)", content, mode: 0o644) }
         }
+        try makeHostileFiles()
 
         // Tools: the macOS stand-ins, the slow login shell, and a fixed /proc/uptime.
         if mac {
@@ -73,8 +74,51 @@ struct HostDirectory {
         if host.fault == .slow {
             try write("\(path)/bin/lab-slow-shell", Shims.slowShell(seconds: host.slowSeconds ?? 1), mode: 0o755)
         }
+        if mac {
+            // BSD dd and mv lack GNU's nofollow and -T: the scripts' BSD paths run for real.
+            try write("\(path)/bin/dd", Shims.bsdDD, mode: 0o755)
+            try write("\(path)/bin/mv", Shims.bsdMV, mode: 0o755)
+        }
+        for (name, script) in host.tools ?? [:] { try write("\(path)/bin/\(name)", script, mode: 0o755) }
         try write("\(path)/sshd_config", sshdConfig, mode: 0o644)
         try write("\(path)/start.sh", startScript, mode: 0o755)
+    }
+
+    /// Large files, links and non-files, made where the host will see them at their paths.
+    private func makeHostileFiles() throws {
+        func local(_ file: String) throws -> String {
+            guard let (dir, rest) = Self.mountedPath(for: file) else { throw LabError.setup("\(file) is not a lab host path") }
+            let target = "\(path)/\(dir)/\(rest)"
+            try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try? FileManager.default.removeItem(atPath: target)
+            return target
+        }
+        for (file, size) in host.largeFiles ?? [:] {
+            let target = try local(file)
+            guard FileManager.default.createFile(atPath: target, contents: nil),
+                  let handle = FileHandle(forWritingAtPath: target) else { throw LabError.setup("cannot create \(target)") }
+            let chunk = Data(repeating: UInt8(ascii: "a"), count: 1 << 20)
+            var left = size
+            while left > 0 {
+                handle.write(left >= chunk.count ? chunk : chunk.prefix(left))
+                left -= min(left, chunk.count)
+            }
+            try handle.close()
+        }
+        for (file, destination) in host.links ?? [:] {
+            try FileManager.default.createSymbolicLink(atPath: try local(file), withDestinationPath: destination)
+        }
+        for (file, kind) in host.specialFiles ?? [:] {
+            let target = try local(file)
+            let ok: Bool
+            switch kind {
+            case .fifo: ok = mkfifo(target, 0o644) == 0
+            case .directory: ok = mkdir(target, 0o755) == 0
+            // 1:5 is /dev/zero (Linux's device numbers: major << 8 | minor): reading it never ends.
+            case .device: ok = mknod(target, S_IFCHR | 0o644, dev_t(1 << 8 | 5)) == 0
+            }
+            if !ok { throw LabError.setup("cannot make \(kind.rawValue) \(target): \(String(cString: strerror(errno)))") }
+        }
     }
 
     /// Where the host's puppet checkout is, in the host directory (Linux and macOS paths of A.6).

@@ -26,6 +26,16 @@ public struct LabState: Codable, Sendable {
         return "\(directory)/hosts/\(host)/\(dir)/\(rest)"
     }
 
+    /// The command lines of every process running on a lab host (found by its mount namespace),
+    /// for checking from outside what a host is still doing.
+    public func processes(onHost name: String) -> [(pid: pid_t, command: String)] {
+        guard let ns = hosts.first(where: { $0.name == name })?.mountNamespace else { return [] }
+        return Lab.processes(inMountNamespace: ns).compactMap { pid in
+            guard let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+            return (pid, String(decoding: raw, as: UTF8.self).split(separator: "\0").joined(separator: " "))
+        }
+    }
+
     /// The group id `wheel` has on the lab's macOS hosts.
     public static let wheelGID = HostDirectory.wheelGID
     public var hostListPath: String { directory + "/hosts.list" }

@@ -20,6 +20,16 @@ import Yams
 ///     slow_seconds: 5           # with fault: slow
 ///     files:                    # any other files, by absolute path
 ///       /opt/puppetlabs/puppet/cache/state/last_run_summary.yaml: "..."
+///     large_files:              # files of N bytes ('a'), by absolute path
+///       /etc/puppet_role: 52428800
+///     links:                    # symbolic links, by absolute path: path -> target
+///       /etc/puppet/ronin_settings: /etc/shadow
+///     special_files:            # fifo | directory | device (a character device like /dev/zero)
+///       /root/vault.yaml: fifo
+///     tools:                    # programs put first on PATH (/usr/local/bin), by name
+///       uname: |
+///         #!/bin/sh
+///         printf 'Linux\033]0;pwned\007\n'
 /// ```
 public struct Scenario: Codable, Sendable, Equatable {
     public var hosts: [ScenarioHost]
@@ -71,8 +81,11 @@ public struct Scenario: Codable, Sendable, Equatable {
                 throw LabError.scenario("\(source): '\(h.name)' is not a usable host name")
             }
             if !seen.insert(h.name).inserted { throw LabError.scenario("\(source): \(h.name) is listed twice") }
-            for path in (h.files ?? [:]).keys where HostDirectory.mountedPath(for: path) == nil || path.contains("/../") {
+            for path in h.extraPaths where HostDirectory.mountedPath(for: path) == nil || path.contains("/../") {
                 throw LabError.scenario("\(source): \(h.name): file \(path) is not under /etc, /root, /opt, /var/root or /home")
+            }
+            for name in (h.tools ?? [:]).keys where name.isEmpty || !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) }) {
+                throw LabError.scenario("\(source): \(h.name): '\(name)' is not a usable tool name")
             }
             if h.puppetRun != nil && (h.puppetState != nil || h.puppetStateRaw != nil) {
                 throw LabError.scenario("\(source): \(h.name) has both puppet_run and puppet_state")
@@ -82,6 +95,11 @@ public struct Scenario: Codable, Sendable, Equatable {
             }
         }
     }
+}
+
+/// What a `special_files` entry is.
+public enum SpecialFile: String, Codable, Sendable {
+    case fifo, directory, device
 }
 
 public enum LabOS: String, Codable, Sendable {
@@ -118,6 +136,15 @@ public struct ScenarioHost: Codable, Sendable, Equatable {
     public var worker: WorkerScenario?
     /// A real puppet-wrapper run that writes the state file (instead of `puppet_state`).
     public var puppetRun: PuppetRunScenario?
+    /// Files of this many bytes, by absolute path (a flood the host could send).
+    public var largeFiles: [String: Int]?
+    /// Symbolic links, by absolute path, to the target given (which need not exist).
+    public var links: [String: String]?
+    /// Things that are not regular files, by absolute path: `fifo`, `directory` or `device`.
+    public var specialFiles: [String: SpecialFile]?
+    /// Programs that come first on the host's PATH (`/usr/local/bin`, also under sudo), by name:
+    /// hostile or slow stand-ins for `uname`, `sudo`, `mv`...
+    public var tools: [String: String]?
 
     public init(name: String, os: LabOS = .linux) {
         self.name = name
@@ -127,6 +154,7 @@ public struct ScenarioHost: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case name, os, role, uptime, override, vault, fault, files, worker
         case puppetState = "puppet_state", puppetStateRaw = "puppet_state_raw", slowSeconds = "slow_seconds", puppetRun = "puppet_run"
+        case largeFiles = "large_files", links, specialFiles = "special_files", tools
     }
 
     public init(from decoder: Decoder) throws {
@@ -144,6 +172,15 @@ public struct ScenarioHost: Codable, Sendable, Equatable {
         files = try c.decodeIfPresent([String: String].self, forKey: .files)
         worker = try c.decodeIfPresent(WorkerScenario.self, forKey: .worker)
         puppetRun = try c.decodeIfPresent(PuppetRunScenario.self, forKey: .puppetRun)
+        largeFiles = try c.decodeIfPresent([String: Int].self, forKey: .largeFiles)
+        links = try c.decodeIfPresent([String: String].self, forKey: .links)
+        specialFiles = try c.decodeIfPresent([String: SpecialFile].self, forKey: .specialFiles)
+        tools = try c.decodeIfPresent([String: String].self, forKey: .tools)
+    }
+
+    /// Every path the host gets besides its standard files.
+    var extraPaths: [String] {
+        Array((files ?? [:]).keys) + Array((largeFiles ?? [:]).keys) + Array((links ?? [:]).keys) + Array((specialFiles ?? [:]).keys)
     }
 
     /// The text of last_run_metadata.json this host holds, if any: the raw text, or the

@@ -70,6 +70,29 @@ enum Shims {
 
         """
 
+    /// BSD dd(1): no GNU iflag=/oflag= operands.
+    static let bsdDD = """
+        #!/bin/sh
+        # fleetroll lab: dd(1) of a macOS host (BSD dd knows no iflag=)
+        for a in "$@"; do
+          case "$a" in iflag=* | oflag=*) echo "dd: unknown operand ${a%%=*}" >&2; exit 1 ;; esac
+        done
+        exec /bin/dd "$@"
+
+        """
+
+    /// BSD mv(1): no -T, no --help.
+    static let bsdMV = """
+        #!/bin/sh
+        # fleetroll lab: mv(1) of a macOS host (BSD mv knows no -T)
+        for a in "$@"; do
+          case "$a" in --*) echo "mv: illegal option -- -" >&2; echo "usage: mv [-f | -i | -n] [-hv] source target" >&2; exit 64 ;;
+            -*T*) echo "mv: illegal option -- T" >&2; exit 64 ;; esac
+        done
+        exec /bin/mv "$@"
+
+        """
+
     /// The login shell of a `slow` host: it takes its time before doing anything.
     static func slowShell(seconds: Int) -> String {
         """

@@ -30,7 +30,7 @@ public struct ReportTable: Sendable {
 
     /// The whole table, header first, one line per row, each ending in a newline.
     public func render(_ rows: [HostRow]) -> [UInt8] {
-        let cells = parallelMap(rows) { row in columns.map { TerminalText.cleanLine(row[$0]) } }
+        let cells = parallelMap(rows) { row in columns.map { TerminalText.clean(row[$0], singleLine: true) } }
         var widths = columns.map(\.header.count)
         for line in cells {
             for (i, cell) in line.enumerated() { widths[i] = max(widths[i], Self.width(cell)) }
@@ -48,7 +48,7 @@ public struct ReportTable: Sendable {
     public func widths(_ rows: [HostRow]) -> [Int] {
         var widths = columns.map(\.header.count)
         for row in rows {
-            for (i, c) in columns.enumerated() { widths[i] = max(widths[i], Self.width(TerminalText.cleanLine(row[c]))) }
+            for (i, c) in columns.enumerated() { widths[i] = max(widths[i], Self.width(TerminalText.clean(row[c], singleLine: true))) }
         }
         return widths
     }
@@ -56,7 +56,7 @@ public struct ReportTable: Sendable {
     /// One row with widths fixed earlier (following new rows); longer cells end in `...`.
     public func line(_ row: HostRow, widths: [Int]) -> String {
         let cells = columns.enumerated().map { i, c in
-            let cell = TerminalText.cleanLine(row[c])
+            let cell = TerminalText.clean(row[c], singleLine: true)
             guard cell.count > widths[i] else { return cell }
             return widths[i] <= 3 ? String(cell.prefix(widths[i])) : String(cell.prefix(widths[i] - 3)) + "..."
         }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CSpawn
 import Foundation
 import Synchronization
 
@@ -14,6 +15,9 @@ public struct ProcessOutput: Sendable {
     /// True when the wall-clock limit ended the process; `exitCode` is then 124.
     public var timedOut: Bool
     public var duration: Double
+    /// True when the child wrote more to stdout than the run's limit and was ended for it; only
+    /// the first `outputLimit` bytes are kept.
+    public var outputLimitExceeded = false
 
     public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
 }
@@ -34,15 +38,28 @@ public enum ProcessRunnerError: Error, CustomStringConvertible {
 /// Each run gets its own OS thread: the poll loop blocks, and Swift's cooperative pool has only
 /// as many threads as cores, so blocking there would cap parallel ssh sessions at the core count.
 /// Children get their own process group, so the terminal's Ctrl-C reaches fleetroll only, and
-/// fleetroll decides what happens to them (`terminateAll`).
+/// fleetroll decides what happens to them (`terminateAll`). On Linux they also die with fleetroll
+/// (a parent-death signal, set by `fleetroll_spawn`): a fleetroll that is killed leaves no ssh
+/// behind that could go on changing a host with nobody to record it.
+///
+/// What a child may make fleetroll hold is bounded: stdout up to `outputLimit` (a child that
+/// sends more is ended), stderr to its first `errorLimit` bytes.
 public enum ProcessRunner {
     /// The exit code reported for a run that hit its time limit, as `timeout(1)` uses.
     public static let timeoutExitCode: Int32 = 124
+    /// Default limits: large enough for anything fleetroll itself runs.
+    public static let defaultOutputLimit = 256 << 20
+    public static let defaultErrorLimit = 64 << 10
 
-    public static func run(_ argv: [String], stdin: Data? = nil, timeout: Double) async throws -> ProcessOutput {
+    public static func run(_ argv: [String], stdin: Data? = nil, timeout: Double, outputLimit: Int = defaultOutputLimit,
+                           errorLimit: Int = defaultErrorLimit) async throws -> ProcessOutput {
         try await withCheckedThrowingContinuation { continuation in
+            // The thread lives until the child has exited: on Linux the child's parent-death
+            // signal fires when the thread that started it ends.
             let thread = Thread {
-                continuation.resume(with: Result { try runBlocking(argv, stdin: stdin, timeout: timeout) })
+                continuation.resume(with: Result {
+                    try runBlocking(argv, stdin: stdin, timeout: timeout, outputLimit: outputLimit, errorLimit: errorLimit)
+                })
             }
             thread.stackSize = 512 * 1024
             thread.start()
@@ -66,15 +83,18 @@ public enum ProcessRunner {
     /// A parent that ignores SIGCHLD would make waitpid fail with ECHILD; children must be
     /// waited for, so the default disposition is restored once. SIGPIPE is ignored: a child that
     /// exits before reading all its input (ssh to a host that refused) must cost an EPIPE, not
-    /// fleetroll's life. Children get the default SIGPIPE back (see `setsigdefault` below).
+    /// fleetroll's life. Children get every signal back at its default (`fleetroll_spawn`).
     private static let restoreChildSignal: Void = {
         signal(SIGCHLD, SIG_DFL)
         signal(SIGPIPE, SIG_IGN)
     }()
 
-    public static func runBlocking(_ argv: [String], stdin: Data?, timeout: Double) throws -> ProcessOutput {
+    public static func runBlocking(_ argv: [String], stdin: Data?, timeout: Double, outputLimit: Int = defaultOutputLimit,
+                                   errorLimit: Int = defaultErrorLimit) throws -> ProcessOutput {
         precondition(!argv.isEmpty)
         _ = restoreChildSignal
+        // The search happens here: between fork and exec only async-signal-safe calls are allowed.
+        guard let path = executablePath(argv[0]) else { throw ProcessRunnerError.spawnFailed(argv[0], ENOENT) }
         let start = monotonicNow()
         // Pipes are created and the child spawned under one lock: a pipe end must be marked
         // close-on-exec before any other thread spawns, or that child inherits it and our read
@@ -94,30 +114,10 @@ public enum ProcessRunner {
             stdinFD = open("/dev/null", O_RDONLY | O_CLOEXEC)
         }
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, stdinFD, 0)
-        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        posix_spawnattr_setpgroup(&attr, 0)
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attr, &noSignals)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for s in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&defaults, s) }
-        posix_spawnattr_setsigdefault(&attr, &defaults)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
         var pid: pid_t = 0
         let cArgs = argv.map { strdup($0) } + [nil]
         defer { cArgs.forEach { free($0) } }
-        let rc = posix_spawnp(&pid, argv[0], &actions, &attr, cArgs, environ)
+        let rc = fleetroll_spawn(&pid, path, cArgs, environ, stdinFD, outPipe[1], errPipe[1])
         close(outPipe[1]); close(errPipe[1]); close(stdinFD)
         spawnLock.unlock()
         spawnLocked = false
@@ -129,7 +129,8 @@ public enum ProcessRunner {
         running.withLock { _ = $0.insert(pid) }
         defer { running.withLock { _ = $0.remove(pid) } }
 
-        var io = PipeSet(stdout: outPipe[0], stderr: errPipe[0], stdin: inPipe[1], input: stdin ?? Data())
+        var io = PipeSet(stdout: outPipe[0], stderr: errPipe[0], stdin: inPipe[1], input: stdin ?? Data(),
+                         outputLimit: outputLimit, errorLimit: errorLimit)
         defer { io.closeAll() }
         let deadline = start + timeout
         var timedOut = false
@@ -141,6 +142,10 @@ public enum ProcessRunner {
             let now = monotonicNow()
             if !exited, !timedOut, now >= deadline {
                 timedOut = true
+                kill(-pid, SIGTERM)
+                killedAt = now
+            }
+            if !exited, killedAt == nil, io.outputLimitExceeded {
                 kill(-pid, SIGTERM)
                 killedAt = now
             }
@@ -163,7 +168,20 @@ public enum ProcessRunner {
         }
         let code: Int32 = timedOut ? timeoutExitCode : exitStatus(status)
         return ProcessOutput(exitCode: code, stdout: io.out, stderr: io.err, timedOut: timedOut,
-                             duration: monotonicNow() - start)
+                             duration: monotonicNow() - start, outputLimitExceeded: io.outputLimitExceeded)
+    }
+
+    /// `name` as execve needs it: a name with a slash as it is, else the first executable file
+    /// of that name on PATH.
+    static func executablePath(_ name: String) -> String? {
+        if name.contains("/") { return name }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for dir in path.split(separator: ":", omittingEmptySubsequences: false) {
+            let candidate = (dir.isEmpty ? "." : String(dir)) + "/" + name
+            var st = stat()
+            if access(candidate, X_OK) == 0, stat(candidate, &st) == 0, (st.st_mode & S_IFMT) != S_IFDIR { return candidate }
+        }
+        return nil
     }
 
     static func exitStatus(_ status: Int32) -> Int32 {
@@ -188,9 +206,14 @@ private struct PipeSet {
     var written = 0
     var out = Data()
     var err = Data()
+    let outputLimit: Int
+    let errorLimit: Int
+    /// stdout went over `outputLimit`: the rest is read and dropped while the child is ended.
+    var outputLimitExceeded = false
 
-    init(stdout: Int32, stderr: Int32, stdin: Int32, input: Data) {
+    init(stdout: Int32, stderr: Int32, stdin: Int32, input: Data, outputLimit: Int, errorLimit: Int) {
         stdoutFD = stdout; stderrFD = stderr; stdinFD = stdin; self.input = input
+        self.outputLimit = outputLimit; self.errorLimit = errorLimit
         if stdinFD >= 0 {
             _ = fcntl(stdinFD, F_SETFL, fcntl(stdinFD, F_GETFL) | O_NONBLOCK)
             if input.isEmpty { close(stdinFD); stdinFD = -1 }
@@ -232,7 +255,13 @@ private struct PipeSet {
         var buffer = [UInt8](repeating: 0, count: 65536)
         let n = read(fd, &buffer, buffer.count)
         if n > 0 {
-            if fd == stdoutFD { out.append(contentsOf: buffer[0..<n]) } else { err.append(contentsOf: buffer[0..<n]) }
+            if fd == stdoutFD {
+                let room = max(0, outputLimit - out.count)
+                out.append(contentsOf: buffer[0..<min(n, room)])
+                if n > room { outputLimitExceeded = true }
+            } else {
+                err.append(contentsOf: buffer[0..<min(n, max(0, errorLimit - err.count))])
+            }
         } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
             close(fd)
             if fd == stdoutFD { stdoutFD = -1 } else { stderrFD = -1 }

@@ -50,12 +50,20 @@ public struct SSHSettings: Sendable {
         if let dir = controlDirectory {
             args += [
                 "-o", "ControlMaster=auto",
-                "-o", "ControlPath=\(dir)/%C",
+                "-o", "ControlPath=\(Self.controlPathValue(dir))",
                 "-o", "ControlPersist=\(controlPersist)",
             ]
         }
         args += ["--", target.sshDestination, remoteCommand]
         return args
+    }
+
+    /// `<dir>/%C` as ssh reads an option value: ssh expands `%` tokens in ControlPath, so a `%`
+    /// of the directory is written `%%`; a path with blanks is double-quoted. (StateDirectory
+    /// never hands over a path with quotes, backslashes or control characters.)
+    static func controlPathValue(_ dir: String) -> String {
+        let path = dir.replacingOccurrences(of: "%", with: "%%") + "/%C"
+        return path.contains(where: { $0 == " " || $0 == "\t" }) ? "\"\(path)\"" : path
     }
 
     var userGivesConfigFile: Bool { extraArguments.contains { $0 == "-F" || ($0.hasPrefix("-F") && $0.count > 2) } }

@@ -13,16 +13,20 @@ public struct SSHTransport: Sendable {
     }
 
     /// Runs `script` with `sh -c` on the host. A failure to start ssh is reported in the
-    /// result, never thrown, so one broken host cannot stop a batch.
+    /// result, never thrown, so one broken host cannot stop a batch. The script's commands are
+    /// ended on the host too once the time limit has passed (`RemoteShell.watchdog`), and what
+    /// the host may send is bounded (`HostLimits`).
     public func run(script: String, on target: HostTarget, stdin: Data? = nil) async -> AuditRun {
-        let argv = settings.argv(target: target, remoteCommand: RemoteCommand.wrap(script))
+        let argv = settings.argv(target: target, remoteCommand: RemoteCommand.wrap(script, timeLimit: settings.timeout))
         logger.debug("ssh \(target): \(argv.dropLast().joined(separator: " ")) <script>")
         do {
-            let out = try await ProcessRunner.run(argv, stdin: stdin, timeout: settings.timeout)
+            let out = try await ProcessRunner.run(argv, stdin: stdin, timeout: settings.timeout,
+                                                  outputLimit: HostLimits.sessionOutputBytes, errorLimit: HostLimits.sessionErrorBytes)
             logger.debug("ssh \(target) finished in \(String(format: "%.2f", out.duration))s rc=\(out.exitCode)")
             var stderr = out.stderrText
             if out.timedOut && stderr.isEmpty { stderr = "ssh timeout" }
-            return AuditRun(exitCode: out.exitCode, stdout: out.stdout, stderr: stderr, timedOut: out.timedOut)
+            return AuditRun(exitCode: out.exitCode, stdout: out.stdout, stderr: stderr, timedOut: out.timedOut,
+                            outputLimitExceeded: out.outputLimitExceeded)
         } catch {
             let message: String
             if case ProcessRunnerError.spawnFailed(_, let code) = error, code == ENOENT {
@@ -38,8 +42,10 @@ public struct SSHTransport: Sendable {
 /// The single argv element ssh sends to the remote login shell.
 public enum RemoteCommand {
     /// `sh -c '<script>'`: works whatever the remote user's login shell is, as long as it
-    /// understands POSIX single quotes.
-    public static func wrap(_ script: String) -> String {
-        "sh -c " + ShellQuoting.quote(script)
+    /// understands POSIX single quotes. With `timeLimit`, the script's commands end on the host
+    /// after that many seconds (rounded up), whether or not fleetroll is still listening.
+    public static func wrap(_ script: String, timeLimit: Double? = nil) -> String {
+        let limit = timeLimit.map { "fr_limit=\(max(1, Int($0.rounded(.up))))\n" } ?? ""
+        return "sh -c " + ShellQuoting.quote(limit + script)
     }
 }

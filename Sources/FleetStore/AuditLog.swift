@@ -11,6 +11,19 @@ public struct AuditLog: Sendable {
         try JSONLinesFile(url: url).append(record)
     }
 
+    /// Throws unless a line could be appended now: the file opens for appending and its file
+    /// system has room. Writes check this before touching any host (each host's `STARTED` line is
+    /// then the real test: no host is contacted before its line is on disk).
+    public func checkWritable() throws {
+        let fd = open(url.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw AuditLogError.io("open \(url.path) for appending", errno) }
+        defer { close(fd) }
+        var fs = statvfs()
+        if fstatvfs(fd, &fs) == 0, UInt64(fs.f_bavail) * UInt64(fs.f_frsize) < 64 << 10 {
+            throw AuditLogError.io("append to \(url.path)", ENOSPC)
+        }
+    }
+
     /// Every valid record, oldest first; blank or broken lines are skipped.
     public func records() -> [[String: Any]] {
         guard let data = FileManager.default.contents(atPath: url.path) else { return [] }

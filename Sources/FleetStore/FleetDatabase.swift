@@ -19,13 +19,20 @@ public final class FleetDatabase: Sendable {
     }
 
     public convenience init(path: String, retention: Int = 10) throws {
-        try self.init(try DatabasePool(path: path, configuration: Self.configuration()), retention: retention)
+        // Opening (WAL mode) and migrating happen one process at a time (see OpenLock); the
+        // migration the designated init runs again then finds nothing to do.
+        let pool = try OpenLock.around(path) { () throws -> DatabasePool in
+            let pool = try DatabasePool(path: path, configuration: Self.configuration())
+            try Schema.migrator.migrate(pool)
+            return pool
+        }
+        try self.init(pool, retention: retention)
     }
 
     /// Opens (or creates) the state directory's store, first moving one that an earlier version
     /// kept in `fleetroll.db`.
     public convenience init(state: StateDirectory, retention: Int = 10) throws {
-        try FileManager.default.createDirectory(at: state.root, withIntermediateDirectories: true)
+        try state.createRoot()
         try state.adoptLegacyStore()
         try self.init(path: state.database.path, retention: retention)
     }

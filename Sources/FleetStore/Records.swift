@@ -29,6 +29,9 @@ struct StoredObservation: Codable, FetchableRecord, MutablePersistableRecord {
     var puppetGitSHA: String?
     var puppetOverrideSHA: String?
     var puppetVaultSHA: String?
+    var roleKind: String?
+    var overrideKind: String?
+    var puppetStateError: String?
 
     enum CodingKeys: String, CodingKey {
         case id, host, ts, ok, data, error, role
@@ -37,6 +40,7 @@ struct StoredObservation: Codable, FetchableRecord, MutablePersistableRecord {
         case vaultPresent = "vault_present", vaultSHA256 = "vault_sha256", puppetTS = "puppet_ts"
         case puppetLastRunEpoch = "puppet_last_run_epoch", puppetSuccess = "puppet_success", puppetExitCode = "puppet_exit_code"
         case puppetGitSHA = "puppet_git_sha", puppetOverrideSHA = "puppet_override_sha", puppetVaultSHA = "puppet_vault_sha"
+        case roleKind = "role_kind", overrideKind = "override_kind", puppetStateError = "puppet_state_error"
     }
 
     enum Columns {
@@ -71,6 +75,9 @@ struct StoredObservation: Codable, FetchableRecord, MutablePersistableRecord {
         puppetGitSHA = o?.puppet.gitSHA
         puppetOverrideSHA = o?.puppet.overrideSHA
         puppetVaultSHA = o?.puppet.vaultSHA
+        roleKind = o?.roleKind?.rawValue
+        overrideKind = o?.overrideKind?.rawValue
+        puppetStateError = o?.puppetStateError
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
@@ -82,6 +89,7 @@ struct StoredObservation: Codable, FetchableRecord, MutablePersistableRecord {
         ("vault_present", .boolean), ("vault_sha256", .text), ("puppet_ts", .text), ("puppet_last_run_epoch", .integer),
         ("puppet_success", .boolean), ("puppet_exit_code", .integer), ("puppet_git_sha", .text),
         ("puppet_override_sha", .text), ("puppet_vault_sha", .text),
+        ("role_kind", .text), ("override_kind", .text), ("puppet_state_error", .text),
     ]
 
     /// `SET` assignments that fill the report columns of records stored before they existed.
@@ -98,6 +106,7 @@ struct StoredObservation: Codable, FetchableRecord, MutablePersistableRecord {
             ("puppet_success", o("puppet_success")), ("puppet_exit_code", o("puppet_exit_code")),
             ("puppet_git_sha", o("puppet_git_sha")), ("puppet_override_sha", o("puppet_override_sha_applied")),
             ("puppet_vault_sha", o("puppet_vault_sha_applied")),
+            ("role_kind", o("role_kind")), ("override_kind", o("override_kind")), ("puppet_state_error", o("puppet_state_error")),
         ]
         return pairs.map { "\($0.0) = \($0.1)" }.joined(separator: ", ")
     }()
@@ -105,7 +114,7 @@ struct StoredObservation: Codable, FetchableRecord, MutablePersistableRecord {
     /// The columns `facts(_:)` reads, in its order.
     static let factsSelection = "id, ts, ok, error_class, error, has_observed, os_type, uptime_s, role_present, role, "
         + "override_present, override_sha256, vault_present, vault_sha256, puppet_ts, puppet_last_run_epoch, "
-        + "puppet_success, puppet_exit_code, puppet_git_sha, puppet_override_sha, puppet_vault_sha"
+        + "puppet_success, puppet_exit_code, puppet_git_sha, puppet_override_sha, puppet_vault_sha, role_kind, override_kind, puppet_state_error"
 
     /// Reads a row selected with `factsSelection` by position (the report reads thousands).
     static func facts(_ row: Row, from i: Int = 0) -> ObservationFacts {
@@ -127,6 +136,9 @@ struct StoredObservation: Codable, FetchableRecord, MutablePersistableRecord {
             o.puppet.gitSHA = row[i + 18]
             o.puppet.overrideSHA = row[i + 19]
             o.puppet.vaultSHA = row[i + 20]
+            o.roleKind = (row[i + 21] as String?).flatMap(HostFileKind.init(rawValue:))
+            o.overrideKind = (row[i + 22] as String?).flatMap(HostFileKind.init(rawValue:))
+            o.puppetStateError = row[i + 23]
             observed = o
         }
         let cls: String? = row[i + 3]

@@ -51,10 +51,15 @@ public struct StateDirectory: Sendable {
 
     /// Where ssh ControlMaster sockets live. A Unix socket path holds at most 104 bytes on macOS
     /// (108 on Linux); ssh adds `/` and the 40 characters of `%C`, plus 17 while it creates the
-    /// socket. A deep state directory therefore falls back to a short per-state directory in /tmp.
+    /// socket. A deep state directory therefore falls back to a short per-state directory in /tmp,
+    /// and so does one whose path has characters an ssh option cannot carry safely (quotes,
+    /// backslashes, control characters; spaces and `%` are fine, see `SSHSettings`).
     public var sshControl: URL {
         let preferred = root.appendingPathComponent("ssh")
-        if preferred.path.utf8.count + 58 < 104 { return preferred }
+        let portable = preferred.path.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || " /._-%+,@=:~".unicodeScalars.contains($0))
+        }
+        if portable && preferred.path.utf8.count + 58 < 104 { return preferred }
         let tag = Digest.sha256Hex(Data(root.path.utf8)).prefix(12)
         return URL(fileURLWithPath: "/tmp/fleetroll-ssh-\(getuid())-\(tag)")
     }
@@ -63,8 +68,7 @@ public struct StateDirectory: Sendable {
     /// sockets are open logins to hosts. One that exists must be ours, a real directory, and
     /// closed to others (the /tmp fallback has a predictable name).
     public func prepare() throws {
-        let fm = FileManager.default
-        try fm.createDirectory(at: root, withIntermediateDirectories: true)
+        try createRoot()
         let control = sshControl.path
         if mkdir(control, 0o700) != 0 && errno != EEXIST {
             throw StateDirectoryError.unsafeControlDirectory(control, String(cString: strerror(errno)))
@@ -75,6 +79,20 @@ public struct StateDirectory: Sendable {
         }
     }
 
+    /// Creates the root when it is missing, mode 0700 whatever the umask: it holds vault files,
+    /// the audit log and open ssh logins. A root that exists is left as its owner set it.
+    public func createRoot() throws {
+        var st = stat()
+        if stat(root.path, &st) == 0 { return }
+        try FileManager.default.createDirectory(at: root.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if mkdir(root.path, 0o700) != 0 {
+            guard errno == EEXIST else { throw StateDirectoryError.cannotCreate(root.path, String(cString: strerror(errno))) }
+            return
+        }
+        // mkdir's mode passes through the umask; set it outright.
+        chmod(root.path, 0o700)
+    }
+
     static func expandTilde(_ path: String) -> String {
         (path as NSString).expandingTildeInPath
     }
@@ -82,6 +100,7 @@ public struct StateDirectory: Sendable {
 
 public enum StateDirectoryError: Error, CustomStringConvertible {
     case unsafeControlDirectory(String, String)
+    case cannotCreate(String, String)
     case lock(String, String)
     case legacyStoreInUse(String)
     case legacyStoreMove(String, String)
@@ -89,6 +108,7 @@ public enum StateDirectoryError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unsafeControlDirectory(let path, let why): return "cannot use \(path) for ssh control sockets: \(why)"
+        case .cannotCreate(let path, let why): return "cannot create \(path): \(why)"
         case .lock(let path, let why): return "cannot lock \(path): \(why)"
         case .legacyStoreInUse(let path):
             return "\(path) holds this fleetroll's store from an earlier version and is moving to store.db, but another process (an older fleetroll?) has it open: stop it and run the command again"

@@ -1,3 +1,5 @@
+import FleetCore
+
 /// A terminal colour: the eight basic ones or a 256-colour index.
 public enum TermColor: Hashable, Sendable {
     case black, red, green, yellow, blue, magenta, cyan, white
@@ -79,7 +81,7 @@ public struct Canvas: Sendable {
     static func oneCell(_ ch: Character) -> Character {
         if ch.isASCII { return (ch.asciiValue ?? 32) < 32 || ch.asciiValue == 127 ? "?" : ch }
         guard let first = ch.unicodeScalars.first else { return "?" }
-        if first.properties.generalCategory == .control || first.properties.generalCategory == .format { return "?" }
+        if TerminalText.isUnsafe(first) { return "?" }
         if first.properties.isEmojiPresentation || ch.unicodeScalars.contains(where: { $0.value == 0xFE0F }) { return "?" }
         switch first.value {
         case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,

@@ -25,12 +25,21 @@ public final class StopRequest: Sendable {
 public struct WriteResult: Sendable {
     public var target: HostTarget
     public var record: WriteRecord
-    /// False when the record could not be appended to the audit log.
-    public var logged: Bool
+    /// Why the audit log could not record this host (its `STARTED` line or its outcome); nil
+    /// when it did. A host whose `STARTED` line failed was not contacted.
+    public var auditError: String?
+
+    /// False when the outcome could not be appended to the audit log.
+    public var logged: Bool { auditError == nil }
 }
 
 /// Runs a `WritePlan` on many hosts at once, records every host it touched in the audit log,
 /// and keeps a vault's local copy once a host has accepted it.
+///
+/// No host is changed without a line in the audit log: each host's `STARTED` line is appended
+/// (and synced) before its ssh session starts, so a fleetroll that is killed mid-write still
+/// leaves a record; the outcome line follows. A session that ends before the host answered is
+/// checked by reading the file back, so its outcome is what the host holds, not a guess.
 public struct HostWriter: Sendable {
     public var transport: SSHTransport
     public var auditLog: AuditLog
@@ -50,7 +59,7 @@ public struct HostWriter: Sendable {
         let script = plan.script
         let stored = LocalCopy()
         return await runBounded(count: hosts.count, width: workers, admit: { !stop.isRequested },
-                                skipped: { notStarted(hosts[$0], plan) },
+                                skipped: { notStarted(hosts[$0], plan, why: "not started: interrupted by Ctrl-C") },
                                 progress: { progress($0, hosts.count) }) { index in
             await writeOne(plan, script: script, on: hosts[index], stop: stop, stored: stored)
         }
@@ -59,6 +68,16 @@ public struct HostWriter: Sendable {
     func writeOne(_ plan: WritePlan, script: String, on target: HostTarget, stop: StopRequest,
                   stored: LocalCopy) async -> WriteResult {
         let started = Date()
+        let writeID = UUID().uuidString.lowercased()
+        do {
+            try auditLog.append(WriteIntent(ts: Timestamp.now(), actor: currentActor(), action: plan.action,
+                                            host: target.description, writeID: writeID, parameters: plan.parameters))
+        } catch {
+            logger.error("\(target): could not append to the audit log: \(error)")
+            var result = notStarted(target, plan, why: "not started: the audit log could not record it (\(error))")
+            result.auditError = "\(error)"
+            return result
+        }
         var attempt = 0
         var run: AuditRun
         repeat {
@@ -72,9 +91,11 @@ public struct HostWriter: Sendable {
         } while true
 
         var outcome = WriteOutcome.interpret(run, timeoutSeconds: transport.settings.timeout)
-        if stop.isForced && outcome.status == .fail && outcome.errorClass != .sudo {
+        if stop.isForced && (outcome.status == .fail || outcome.status == .unknown) && outcome.errorClass != .sudo {
             outcome.status = .interrupted
             outcome.error = "interrupted by Ctrl-C; the file is either the old or the new one, never partial"
+        } else if outcome.status == .unknown {
+            outcome = await check(outcome, plan: plan, on: target)
         }
         var parameters = plan.parameters
         if plan.file == .vault, outcome.status.succeeded, let content = plan.content, let store = vaultStore {
@@ -88,21 +109,68 @@ public struct HostWriter: Sendable {
             result: outcome.status, sshRC: run.launchError == nil ? Int(run.exitCode) : nil,
             stderr: run.stderr.trimmingCharacters(in: .whitespacesAndNewlines), error: outcome.error,
             errorClass: outcome.errorClass, durationS: (Date().timeIntervalSince(started) * 1000).rounded() / 1000,
-            observed: outcome.observed, parameters: parameters)
-        var logged = true
+            observed: outcome.observed, parameters: parameters, writeID: writeID)
+        var auditError: String?
         do { try auditLog.append(record) } catch {
             logger.error("\(target): could not append to the audit log: \(error)")
-            logged = false
+            auditError = "\(error)"
         }
-        return WriteResult(target: target, record: record, logged: logged)
+        return WriteResult(target: target, record: record, auditError: auditError)
     }
 
-    func notStarted(_ target: HostTarget, _ plan: WritePlan) -> WriteResult {
+    /// The session ended before the host said how the write went: read the file back. The
+    /// script on the host commits only while its session is alive, and the check waits for a
+    /// write still running there, so what it reads is how the write ended.
+    func check(_ outcome: WriteOutcome, plan: WritePlan, on target: HostTarget) async -> WriteOutcome {
+        var out = outcome
+        let cut = outcome.error ?? "the session ended before the host answered"
+        var script = CheckFileScript(file: plan.file)
+        script.waitSeconds = max(1, min(10, Int(transport.settings.timeout) - 3))
+        let run = await transport.run(script: script.body, on: target)
+        let output = RemoteOutput.parse(run.stdout)
+        let f = output.fields
+        guard output.complete, f["SUDO_OK"] != "0", let kind = f["KIND"] else {
+            let why = run.timedOut ? "no answer" : run.stderr.split(whereSeparator: \.isNewline).last.map(String.init) ?? "no answer"
+            out.error = "\(cut); reading the file back failed too (\(why)): the host has the old file or the new one, never a partial one"
+            return out
+        }
+        if f["IN_FLIGHT"] == "1" {
+            out.error = "\(cut); a write is still running on the host: the file will be the old or the new one, never a partial one"
+            return out
+        }
+        let sha = f["SHA256"]
+        out.observed.verification = "\(cut); read back: \(kind)" + (sha.map { " with sha256 \($0.prefix(12))…" } ?? "")
+        switch plan.operation {
+        case .write(let content, _, _, _):
+            let want = Digest.sha256Hex(content)
+            if kind == HostFileKind.file.rawValue, sha == want {
+                out.status = outcome.observed.existingSHA256 == want ? .noChange : .ok
+                out.error = nil
+                out.errorClass = nil
+            } else {
+                out.status = .fail
+                out.error = "\(cut); reading the file back shows the host does not have the new file"
+            }
+        case .remove:
+            if kind == HostFileKind.missing.rawValue {
+                out.status = .ok
+                out.observed.removed = true
+                out.error = nil
+                out.errorClass = nil
+            } else {
+                out.status = .fail
+                out.error = "\(cut); reading the file back shows it is still there"
+            }
+        }
+        return out
+    }
+
+    func notStarted(_ target: HostTarget, _ plan: WritePlan, why: String) -> WriteResult {
         let record = WriteRecord(ts: Timestamp.now(), actor: currentActor(), action: plan.action, host: target.description,
-                                 result: .notStarted, sshRC: nil, stderr: "", error: "not started: interrupted by Ctrl-C",
+                                 result: .notStarted, sshRC: nil, stderr: "", error: why,
                                  errorClass: nil, durationS: 0, observed: WriteObserved(), parameters: plan.parameters)
         // Nothing was done on this host, so nothing goes into the audit log.
-        return WriteResult(target: target, record: record, logged: false)
+        return WriteResult(target: target, record: record, auditError: nil)
     }
 }
 
@@ -118,13 +186,16 @@ struct WriteOutcome {
     var errorClass: ErrorClass?
     var observed = WriteObserved()
 
+    /// `.unknown` means the session ended without the host's answer after the script may have
+    /// run: only reading the file back can tell what happened (`HostWriter.check`).
     static func interpret(_ run: AuditRun, timeoutSeconds: Double) -> WriteOutcome {
         if let launch = run.launchError { return WriteOutcome(status: .fail, error: launch, errorClass: .local) }
         let output = RemoteOutput.parse(run.stdout)
         let f = output.fields
         var observed = WriteObserved()
-        observed.existingSHA256 = f["EXISTING_SHA256"].flatMap { $0.isEmpty ? nil : $0 }
-        observed.backupPath = f["BACKUP_CREATED"]
+        observed.existingSHA256 = f["EXISTING_SHA256"].flatMap { Digest.isSHA256Hex($0) ? $0 : nil }
+        observed.existingKind = f["EXISTING_KIND"].flatMap { HostFileKind(rawValue: $0)?.rawValue }
+        observed.backupPath = f["BACKUP_CREATED"].flatMap { $0.isEmpty ? nil : $0 }
         observed.contentChanged = f["CONTENT_CHANGED"].map { $0 == "1" }
         observed.removed = f["REMOVED"].map { $0 == "1" }
         observed.backupsPruned = f["BACKUPS_PRUNED"].flatMap { Int($0) }
@@ -135,22 +206,24 @@ struct WriteOutcome {
         case "OK" where output.complete: return WriteOutcome(status: .ok, observed: observed)
         case "NO_CHANGE" where output.complete: return WriteOutcome(status: .noChange, observed: observed)
         case "BLOCKED" where output.complete: return WriteOutcome(status: .blocked, observed: observed)
+        // The script says FAIL only before it changes anything (or when a change did not happen).
         case "FAIL": return WriteOutcome(status: .fail, error: f["ERROR"] ?? "the remote script failed", errorClass: .remote, observed: observed)
         default: break
         }
-        // A complete answer is trusted even if the session was then cut; without one, a timeout
-        // leaves the host with its old file or the new one, never a partial one.
-        if run.timedOut {
-            return WriteOutcome(status: .fail, error: "no answer within \(Int(timeoutSeconds))s; the file is the old or the new one, never partial",
-                                errorClass: .timeout, observed: observed)
-        }
         let stderr = run.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
-        if run.exitCode != 0 {
-            let cls = FailureClassifier.classify(exitCode: run.exitCode, stderr: stderr, timedOut: false)
-            let reason = stderr.split(whereSeparator: \.isNewline).last.map(String.init) ?? "ssh exited with status \(run.exitCode)"
-            return WriteOutcome(status: .fail, error: reason, errorClass: cls, observed: observed)
+        let cls = run.outputLimitExceeded ? .oversized
+            : FailureClassifier.classify(exitCode: run.exitCode, stderr: stderr, timedOut: run.timedOut)
+        let reason: String
+        if run.outputLimitExceeded { reason = "the host sent more than fleetroll accepts" }
+        else if run.timedOut { reason = "no answer within \(Int(timeoutSeconds))s" }
+        else if run.exitCode != 0 { reason = stderr.split(whereSeparator: \.isNewline).last.map(String.init) ?? "ssh exited with status \(run.exitCode)" }
+        else { reason = "the host's answer ended early" }
+        // Without the script's first line, a session that timed out or that ssh itself gave up on
+        // (status 255) never reached the script: nothing was changed.
+        if !output.started && (run.exitCode == 255 || run.timedOut) {
+            return WriteOutcome(status: .fail, error: reason + (run.timedOut ? "; nothing was changed" : ""), errorClass: cls, observed: observed)
         }
-        return WriteOutcome(status: .fail, error: "the host's answer ended early; run gather-host to see what it holds",
-                            errorClass: .truncated, observed: observed)
+        return WriteOutcome(status: .unknown, error: "the session ended before the host answered (\(reason), ssh status \(run.exitCode))",
+                            errorClass: cls, observed: observed)
     }
 }

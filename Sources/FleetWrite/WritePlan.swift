@@ -5,10 +5,11 @@ import Foundation
 /// One write to run on many hosts: what to send (or remove), and how.
 public struct WritePlan: Sendable {
     public enum Operation: Sendable {
-        /// Replace the file with `content`.
-        case write(content: Data, ownership: FileOwnership, guardExisting: Bool)
-        /// Remove the file.
-        case remove
+        /// Replace the file with `content`. `replaceOther`: a symbolic link or other non-file at the
+        /// path is replaced too (the link itself; its target is never touched).
+        case write(content: Data, ownership: FileOwnership, guardExisting: Bool, replaceOther: Bool)
+        /// Remove the file (with `removeOther`, also a link or other non-file at the path).
+        case remove(removeOther: Bool)
     }
 
     public var file: ManagedFile
@@ -27,7 +28,7 @@ public struct WritePlan: Sendable {
     }
 
     public var content: Data? {
-        if case .write(let content, _, _) = operation { return content }
+        if case .write(let content, _, _, _) = operation { return content }
         return nil
     }
 
@@ -43,23 +44,24 @@ public struct WritePlan: Sendable {
         p.owner = ownership.owner
         p.group = ownership.group ?? "auto"
         let guardExisting = file == .override && !force
-        return WritePlan(file: file, operation: .write(content: content, ownership: ownership, guardExisting: guardExisting),
+        return WritePlan(file: file, operation: .write(content: content, ownership: ownership, guardExisting: guardExisting,
+                                                       replaceOther: force),
                          backup: backup, parameters: p)
     }
 
-    public static func remove(_ file: ManagedFile, backup: BackupPolicy, reason: String?) -> WritePlan {
-        WritePlan(file: file, operation: .remove, backup: backup,
-                  parameters: WriteParameters(backup: backup.enabled, backupSuffix: backup.suffix, reason: reason, force: false))
+    public static func remove(_ file: ManagedFile, backup: BackupPolicy, reason: String?, force: Bool = false) -> WritePlan {
+        WritePlan(file: file, operation: .remove(removeOther: force), backup: backup,
+                  parameters: WriteParameters(backup: backup.enabled, backupSuffix: backup.suffix, reason: reason, force: force))
     }
 
     /// The remote script for this plan.
     var script: String {
         switch operation {
-        case .write(let content, let ownership, let guardExisting):
+        case .write(let content, let ownership, let guardExisting, let replaceOther):
             return WriteFileScript(file: file, sha256: Digest.sha256Hex(content), ownership: ownership,
-                                   backup: backup, guardExisting: guardExisting).body
-        case .remove:
-            return RemoveFileScript(file: file, backup: backup).body
+                                   backup: backup, guardExisting: guardExisting, replaceOther: replaceOther).body
+        case .remove(let removeOther):
+            return RemoveFileScript(file: file, backup: backup, removeOther: removeOther).body
         }
     }
 

@@ -34,15 +34,20 @@ struct Fleetroll: AsyncParsableCommand {
                 try command.run()
             }
         } catch let error as CLIError {
-            if let message = error.message { FileHandle.standardError.write(Data("ERROR: \(message)\n".utf8)) }
+            // Messages echo what was given (a host name from a list file, a value from an
+            // override file): cleaned, so an escape sequence in them cannot reach the terminal.
+            if let message = error.message { FileHandle.standardError.write(Data("ERROR: \(Terminal.clean(message))\n".utf8)) }
             Foundation.exit(error.exitCode)
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                FileHandle.standardError.write(Data((Terminal.clean(fullMessage(for: error)) + "\n").utf8))
                 Foundation.exit(2)
             }
-            exit(withError: error)
+            // Help and --version: ArgumentParser prints them on stdout.
+            if code == .success { exit(withError: error) }
+            FileHandle.standardError.write(Data((Terminal.clean(fullMessage(for: error)) + "\n").utf8))
+            Foundation.exit(code.rawValue)
         }
     }
 }
@@ -55,10 +60,12 @@ enum CLIError: Error {
     case hostsFailed
     /// Ctrl-C. Exit 130.
     case interrupted
+    /// Something the command needs failed (the audit log could not be written): `ERROR: ...`, exit 1.
+    case failed(String)
 
     var message: String? {
         switch self {
-        case .usage(let m): return m
+        case .usage(let m), .failed(let m): return m
         case .hostsFailed: return nil
         case .interrupted: return "Interrupted"
         }
@@ -67,7 +74,7 @@ enum CLIError: Error {
     var exitCode: Int32 {
         switch self {
         case .usage: return 2
-        case .hostsFailed: return 1
+        case .hostsFailed, .failed: return 1
         case .interrupted: return 130
         }
     }

@@ -29,7 +29,7 @@ struct AuditInterpreterTests {
             "VLT_SHA256=\(sha(vault))", "VLT_CONTENT_B64=\(b64(vault))",
             "PP_STATE_JSON=\(b64(#"{"ts":"2026-01-29T10:30:45Z","git_sha":"abc","success":true,"exit_code":2}"#))",
             "OVERRIDE_PRESENT=1", "OVERRIDE_MODE=100644", "OVERRIDE_OWNER=root", "OVERRIDE_GROUP=wheel",
-            "OVERRIDE_SIZE=60", "OVERRIDE_MTIME=1700000001",
+            "OVERRIDE_SIZE=\(override.utf8.count)", "OVERRIDE_MTIME=1700000001",
             "OVERRIDE_SHA256=\(sha(override))", "OVERRIDE_CONTENT_B64=\(b64(override))",
         ]
     }
@@ -115,11 +115,75 @@ struct AuditInterpreterTests {
     }
 
     @Test func hostileValuesStayValues() throws {
-        let v = ok(auditOutput(["SUDO_OK=1", "ROLE_PRESENT=1", "ROLE=$(rm -rf /); `id` \u{1B}[2J", "OVERRIDE_PRESENT=0",
+        let v = ok(auditOutput(["SUDO_OK=1", "ROLE_PRESENT=1", "ROLE=$(rm${IFS}-rf${IFS}/);`id`", "OVERRIDE_PRESENT=0",
                                 "VLT_PRESENT=0", "lower=case", "=novalue", "UPTIME_S=12abc", String(repeating: "X", count: 100_000)]))
         let o = try #require(v.observed)
-        #expect(o.role == "$(rm -rf /); `id` \u{1B}[2J")
+        #expect(o.role == "$(rm${IFS}-rf${IFS}/);`id`")
         #expect(o.uptimeS == nil)
+    }
+
+    /// The role is one word: spaces, escape sequences or a second line make it no role at all.
+    @Test(arguments: ["two words", "evil\u{1B}[2J", "a\tb"])
+    func aRoleThatIsNotOneWordIsRefused(_ role: String) {
+        let v = ok(auditOutput(["SUDO_OK=1", "ROLE_PRESENT=1", "ROLE=\(role)", "OVERRIDE_PRESENT=0", "VLT_PRESENT=0"]))
+        #expect(v.errorClass == .oversized)
+        #expect(v.observed == nil)
+    }
+
+    /// A value with a line break travels base64-encoded (`KEY~=`): it stays one value, and a
+    /// host name holding protocol lines forges nothing.
+    @Test func encodedValuesCannotForgeLines() throws {
+        let hostname = "evil\nFLEETROLL_BEGIN=1\nOS_TYPE=Windows\n__FLEETROLL_END__"
+        let v = ok(auditOutput(["OS_TYPE=Linux", "HOSTNAME~=\(b64(hostname))", "SUDO_OK=1", "ROLE_PRESENT=0", "OVERRIDE_PRESENT=0", "VLT_PRESENT=0"]))
+        let o = try #require(v.observed)
+        #expect(o.remoteHostname == hostname)
+        #expect(o.osType == "Linux")
+    }
+
+    /// Values over their limit are dropped and fail the gather as `oversized`; so does a session
+    /// the transport ended for sending too much.
+    @Test func oversizedValuesAreRefused() {
+        let big = String(repeating: "a", count: HostLimits.roleBytes + 10)
+        let role = ok(auditOutput(["SUDO_OK=1", "ROLE_PRESENT=1", "ROLE=\(big)", "OVERRIDE_PRESENT=0", "VLT_PRESENT=0"]))
+        #expect(role.errorClass == .oversized)
+        #expect(role.error?.contains("the role file") == true)
+        let state = ok(auditOutput(["SUDO_OK=1", "ROLE_PRESENT=0", "OVERRIDE_PRESENT=0", "VLT_PRESENT=0",
+                                    "PP_STATE_JSON=\(b64(String(repeating: " ", count: HostLimits.stateFileBytes + 1)))"]))
+        #expect(state.errorClass == .oversized)
+        let size = ok(auditOutput(["SUDO_OK=1", "ROLE_PRESENT=0", "VLT_PRESENT=0", "OVERRIDE_PRESENT=1", "OVERRIDE_KIND=file",
+                                   "OVERRIDE_SIZE=\(HostLimits.managedFileBytes + 1)", "OVERRIDE_MODE=644"]))
+        #expect(size.errorClass == .oversized)
+        var flood = AuditRun(exitCode: 143, stdout: Data(), stderr: "", timedOut: false)
+        flood.outputLimitExceeded = true
+        #expect(AuditInterpreter.interpret(flood, timeoutSeconds: 10).errorClass == .oversized)
+    }
+
+    /// A link (or any non-file) at a managed path: reported as what it is, nothing read or kept,
+    /// even if a host sent content anyway.
+    @Test func nonRegularFilesAreReportedNotRead() throws {
+        let v = ok(auditOutput(["SUDO_OK=1", "ROLE_PRESENT=1", "ROLE_KIND=symlink", "ROLE=root:x:0:0",
+                                "OVERRIDE_PRESENT=1", "OVERRIDE_KIND=symlink", "OVERRIDE_CONTENT_B64=\(b64("root:$6$secret"))",
+                                "VLT_PRESENT=1", "VLT_KIND=fifo", "PP_STATE_KIND=directory"]))
+        let o = try #require(v.observed)
+        #expect(o.roleKind == .symlink)
+        #expect(o.role == nil)
+        #expect(o.overrideKind == .symlink)
+        #expect(o.overrideSHA256 == nil)
+        #expect(v.overrideContent == nil)
+        #expect(o.contentError?.contains("a symbolic link") == true)
+        #expect(o.vaultKind == .fifo)
+        #expect(o.vaultFetchError?.contains("a named pipe") == true)
+        #expect(o.puppetStateError?.contains("a directory") == true)
+    }
+
+    /// A broken state file is reported as broken, not as "no state file".
+    @Test(arguments: [#"{"exit_code":1e400}"#, #"{"ts":"2026-01-29T10:30:45Z"} trailing"#, #"{"success":"yes"}"#])
+    func brokenStateFilesAreReported(_ text: String) throws {
+        let v = ok(auditOutput(["SUDO_OK=1", "ROLE_PRESENT=0", "OVERRIDE_PRESENT=0", "VLT_PRESENT=0", "PP_STATE_KIND=file",
+                                "PP_STATE_JSON=\(b64(text))"]))
+        let o = try #require(v.observed)
+        #expect(o.puppetStateError?.hasPrefix("the state file is broken") == true, "\(text): \(o.puppetStateError ?? "nil")")
+        #expect(o.puppet.success != true)
     }
 
     @Test func lastDuplicateKeyWins() throws {

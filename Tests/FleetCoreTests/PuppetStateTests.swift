@@ -40,12 +40,22 @@ struct PuppetStateTests {
         #expect(s.isEmpty)
     }
 
-    @Test func typesWrittenAsStringsAreAccepted() throws {
-        let s = try #require(PuppetState.parseJSON(Data(#"{"exit_code":"2","duration_s":"45","success":"true","git_dirty":"0"}"#.utf8)))
-        #expect(s.exitCode == 2)
-        #expect(s.durationS == 45)
-        #expect(s.success == true)
-        #expect(s.gitDirty == false)
+    /// The schema's types, as host-kit's verify-state-file.sh checks them: a value of another type
+    /// is not guessed at (`"success": "yes"` is not success), it is left out and reported.
+    @Test func valuesOfTheWrongTypeAreProblems() throws {
+        let (s, problems) = PuppetState.read(Data(#"{"exit_code":"2","duration_s":"45","success":"yes","git_dirty":"0","ts":"2026-01-29T10:30:45Z"}"#.utf8))
+        #expect(s.exitCode == nil)
+        #expect(s.durationS == nil)
+        #expect(s.success == nil)
+        #expect(s.gitDirty == nil)
+        #expect(s.ts == "2026-01-29T10:30:45Z", "the fields that are right are kept")
+        #expect(problems.count == 4)
+        #expect(problems.contains(#"success is "yes", not true or false"#))
+    }
+
+    @Test(arguments: [#"{"exit_code":1e400}"#, #"{"ts":"x"} trailing"#, "{\"ts\":\"x\"}{}"])
+    func unreadableJSONIsAProblem(_ text: String) {
+        #expect(!PuppetState.read(Data(text.utf8)).problems.isEmpty, "\(text)")
     }
 
     @Test func naiveTimestampIsUTC() throws {

@@ -165,6 +165,33 @@ struct RowBuilderTests {
         #expect(r[.applied] == "N" && r[.ppMatch] == "Y" && r[.healthy] == "N", "HEALTHY needs APPLIED not N")
     }
 
+    /// The store keeps only `ObservedState.reportFields`: a row built from them must be the row
+    /// the whole record gives, whatever the record holds.
+    @Test(arguments: [HostFileKind.file, .symlink, .directory, .missing])
+    func reportFieldsAreEnoughForARow(_ kind: HostFileKind) {
+        var o = Self.observed {
+            $0.remoteHostname = "h"; $0.overridePresent = true; $0.overrideSHA256 = Self.overrideSHA
+            $0.overrideMeta = FileMeta(mode: "0644", owner: "root", group: "root", size: "9", mtimeEpoch: "1")
+            $0.overrideFilePath = "/x"; $0.contentError = "e"; $0.vaultMeta = FileMeta(mode: "0600"); $0.vaultFilePath = "/v"
+            $0.vaultFetchError = "f"; $0.roleKind = kind; $0.overrideKind = kind; $0.vaultKind = kind; $0.puppetStateKind = kind
+            $0.puppet.durationS = 40; $0.puppet.role = "r"; $0.puppet.gitRepo = "g"; $0.puppet.gitBranch = "b"; $0.puppet.gitDirty = true
+            $0.puppet.overrideSHA = Self.overrideSHA
+        }
+        for broken in [nil, "the state file is not JSON"] {
+            o.puppetStateError = broken
+            let full = Self.record(o)
+            var inputs = ReportInputs()
+            inputs.now = Self.now
+            inputs.overrides[Self.overrideSHA] = OverrideFile(text: Self.overrideText)
+            var whole = ObservationFacts(id: 1, record: full)
+            whole.observed = full.observed
+            inputs.history["h.example.com"] = HostFacts(latest: whole, latestOK: whole)
+            let fromWhole = RowBuilder(inputs: inputs).row(for: "h.example.com")
+            inputs.history["h.example.com"] = HostFacts(latest: ObservationFacts(id: 1, record: full), latestOK: ObservationFacts(id: 1, record: full))
+            #expect(RowBuilder(inputs: inputs).row(for: "h.example.com") == fromWhole)
+        }
+    }
+
     @Test func notesDisplay() {
         let add = { (n: String) in NoteRecord(action: "host.note_add", actor: "a", host: "h", ts: "", note: n) }
         let clear = NoteRecord(action: "host.note_clear", actor: "a", host: "h", ts: "")

@@ -45,6 +45,10 @@ struct SummaryTests {
         o.puppet.gitBranch = (coin(&rng) ? "master" : nil)
         o.puppet.overrideSHA = (coin(&rng) ? String(repeating: "a", count: 64) : nil)
         o.puppet.vaultSHA = (coin(&rng) ? String(repeating: "c", count: 64) : nil)
+        o.roleKind = (coin(&rng) ? HostFileKind.allCases.randomElement(using: &rng)! : nil)
+        o.overrideKind = (coin(&rng) ? HostFileKind.allCases.randomElement(using: &rng)! : nil)
+        o.vaultKind = (coin(&rng) ? HostFileKind.allCases.randomElement(using: &rng)! : nil)
+        o.puppetStateError = (coin(&rng) ? "not JSON" : nil)
         let cls = ErrorClass.allCases.randomElement(using: &rng)!
         return HostObservation(ts: "2026-11-24T10:\(String(format: "%02d", n % 60)):00+00:00", actor: "t", host: host, ok: ok,
                                sshRC: ok ? 0 : 255, stderr: Bool.random(using: &rng) ? "" : "stderr \(n)\nline two",

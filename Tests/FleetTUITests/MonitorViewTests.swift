@@ -367,6 +367,22 @@ struct MonitorViewKeyTests {
         #expect(why.contains("HEALTHY N: why") && why.contains("  the Taskcluster worker is quarantined"))
     }
 
+    /// What a host reported (its OS, a file's owner and group) reaches the screen cleaned.
+    @Test func hostileDetailTextIsCleanedOnScreen() {
+        var o = ObservedState()
+        o.osType = "Linux\u{1B}]0;pwned\u{07}\u{1B}[2J"
+        o.overridePresent = true
+        o.overrideMeta = FileMeta(mode: "0644", owner: "\u{1B}[31mroot", group: "wh\u{9B}eel")
+        let rec = HostObservation(ts: "2026-11-24T10:00:00+00:00", actor: "me", host: "h.example.com", ok: true, sshRC: 0,
+                                  stderr: "sudo: \u{1B}[31mno\r", observed: o)
+        var v = view(3, height: 60)
+        v.showDetail(HostDetail.make(row: rows(1)[0], latest: rec, latestOK: rec, worker: nil, notes: [], overrideText: "A=\u{1B}[5m\n"))
+        let screen = v.render().lines.joined(separator: "\n")
+        #expect(!screen.unicodeScalars.contains { TerminalText.isUnsafe($0) && $0 != "\n" }, "\(screen)")
+        #expect(screen.contains("os_type: Linux?]0;pwned??[2J"))
+        #expect(screen.contains("owner: ?[31mroot"))
+    }
+
     @Test func historyKeepsTheNewestHundredWithoutDuplicates() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("fleetroll-hist-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -98,3 +98,45 @@ enum ScenarioText {
 
         """
 }
+
+@Suite("Validation agrees with the consumers")
+struct ConsumerAgreementTests {
+    /// `1` and `0x1` (or `yes` and `true`) are the same key once YAML resolves them.
+    @Test(arguments: ["1: a\n0x1: b\n", "yes: a\ntrue: b\n", "top:\n  null: a\n  ~: b\n", "- 1: a\n  0x1: b\n", "0o10: a\n8: b\n"])
+    func keysThatResolveAlikeAreDuplicates(_ text: String) {
+        do {
+            try ContentValidation.checkVault(Data(text.utf8))
+            Issue.record("accepted \(text)")
+        } catch {
+            #expect(error.message.contains("same key"), "\(error.message)")
+            #expect(!error.message.contains(": a"), "values are never quoted")
+        }
+    }
+
+    @Test(arguments: ["1: a\n'1': b\n", "a: 1\nb: 1\n", "x:\n  k: 1\ny:\n  k: 2\n"])
+    func differentKeysPass(_ text: String) throws {
+        try ContentValidation.checkVault(Data(text.utf8))
+    }
+
+    /// Carriage returns are refused before bash -n runs, naming the line and quoting nothing.
+    @Test(arguments: ["PUPPET_BRANCH=\"x\"\r\nPUPPET_MAIL=\"a@b.org\"\r\n", "PUPPET_BRANCH=x\r$(touch /tmp/pwned)\r"])
+    func carriageReturnsAreRefused(_ text: String) async {
+        do {
+            try await ContentValidation.checkOverride(Data(text.utf8))
+            Issue.record("accepted a file with CR")
+        } catch {
+            #expect(error.message.contains("line 1:"), "\(error.message)")
+            #expect(!error.message.contains("PUPPET_"), "\(error.message)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/pwned"))
+    }
+
+    @Test func aCommandAfterAnAssignmentIsRefused() async {
+        do {
+            try await ContentValidation.checkOverride(Data("PUPPET_BRANCH=relops-999 touch X\n".utf8))
+            Issue.record("accepted")
+        } catch {
+            #expect(error.message.contains("line 1: PUPPET_BRANCH=… is followed by the command 'touch'"), "\(error.message)")
+        }
+    }
+}

@@ -121,9 +121,15 @@ struct LabWriteTests {
             let failures = array.filter { ($0["result"] as? String) == "FAIL" }.map { ($0["error_class"] as? String) ?? "" }.sorted()
             #expect(failures == ["sudo", "unreachable"])
 
-            // The audit log has one line per host touched, with the reason and no content.
+            // The audit log has two lines per host touched (STARTED before it was contacted, then
+            // the outcome, with the same write_id), with the reason and no content.
             let log = AuditLog(url: URL(fileURLWithPath: env.state + "/audit.jsonl")).records()
-            #expect(log.count == 7)
+            #expect(log.count == 14)
+            let started = log.filter { ($0["result"] as? String) == "STARTED" }
+            #expect(started.count == 7)
+            #expect(started.allSatisfy { $0["ok"] is NSNull })
+            let outcomes = log.filter { ($0["result"] as? String) != "STARTED" }
+            #expect(Set(outcomes.compactMap { $0["write_id"] as? String }) == Set(started.compactMap { $0["write_id"] as? String }))
             #expect(log.allSatisfy { ($0["action"] as? String) == "host.set_override" })
             #expect(log.allSatisfy { (($0["parameters"] as? [String: Any])?["reason"] as? String) == "RELOPS-1234 canary" })
             let raw = try String(contentsOfFile: env.state + "/audit.jsonl", encoding: .utf8)
@@ -333,7 +339,8 @@ struct LabWriteTests {
         #expect(results[hosts[0].name] == "OK", "the host in flight finishes")
         for h in hosts.dropFirst() { #expect(results[h.name] == "NOT_STARTED") }
         let log = AuditLog(url: URL(fileURLWithPath: state + "/audit.jsonl")).records()
-        #expect(log.map { $0["host"] as? String } == [hosts[0].name], "only the touched host is logged")
+        #expect(log.map { $0["host"] as? String } == [hosts[0].name, hosts[0].name], "only the touched host is logged")
+        #expect(log.map { $0["result"] as? String } == ["STARTED", "OK"])
         #expect(FileManager.default.contents(atPath: lab.fileOnHost(hosts[1].name, "/etc/puppet/ronin_settings")!) == nil)
     }
 
@@ -385,7 +392,7 @@ struct MaintainTests {
     }
 }
 
-/// Two fleetroll processes writing 100 audit records each at the same moment: 200 whole lines.
+/// Two fleetroll processes writing 100 hosts' records each at the same moment: 400 whole lines.
 @Suite("Audit log under load")
 struct AuditLogLoadTests {
     @Test func twoProcessesAppendWholeLines() throws {
@@ -402,10 +409,11 @@ struct AuditLogLoadTests {
         let text = try String(contentsOfFile: state + "/audit.jsonl", encoding: .utf8)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
         #expect(text.hasSuffix("\n"))
-        #expect(lines.count == 200)
+        #expect(lines.count == 400, "a STARTED line and an outcome per host and process")
         let parsed = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        #expect(parsed.count == 200)
+        #expect(parsed.count == 400)
         #expect(Set(parsed.compactMap { $0["host"] as? String }).count == 100)
-        #expect(parsed.allSatisfy { ($0["result"] as? String) == "FAIL" })
+        #expect(parsed.filter { ($0["result"] as? String) == "STARTED" }.count == 200)
+        #expect(parsed.filter { ($0["result"] as? String) == "FAIL" }.count == 200)
     }
 }

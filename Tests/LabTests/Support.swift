@@ -40,3 +40,24 @@ func makeTemporaryDirectory(_ tag: String) throws -> String {
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }
+
+/// Runs a command and keeps its output as the bytes a terminal would receive.
+func runRaw(_ argv: [String], environment: [String: String] = [:], timeout: Double = 120) throws -> ProcessOutput {
+    let args = environment.isEmpty ? argv : ["env"] + environment.map { "\($0.key)=\($0.value)" } + argv
+    return try ProcessRunner.runBlocking(args, stdin: nil, timeout: timeout)
+}
+
+/// The first byte a terminal would act on (ESC, BEL, CR, any other C0 but newline and tab, DEL,
+/// or a UTF-8 C1 control), as "offset: byte", or nil when there is none.
+func terminalControl(_ data: Data) -> String? {
+    let bytes = [UInt8](data)
+    for (i, b) in bytes.enumerated() {
+        if (b < 0x20 && b != 0x0A && b != 0x09) || b == 0x7F { return "\(i): \(b)" }
+        if b == 0xC2, i + 1 < bytes.count, (0x80...0x9F).contains(bytes[i + 1]) { return "\(i): C1 \(bytes[i + 1])" }
+    }
+    return nil
+}
+
+extension ProcessOutput {
+    var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+}

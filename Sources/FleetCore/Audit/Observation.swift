@@ -17,6 +17,9 @@ public enum ErrorClass: String, Codable, Sendable, CaseIterable {
     case ssh
     /// fleetroll could not run ssh at all.
     case local
+    /// The host sent more than fleetroll accepts (`HostLimits`): a file or value over its size
+    /// limit, a role that is not one word, or a flood of output. None of it is kept.
+    case oversized
 }
 
 /// Metadata of a file on a host. Values are kept as strings, as the old records had them; the
@@ -67,6 +70,14 @@ public struct ObservedState: Codable, Equatable, Sendable {
     public var vaultFilePath: String?
     public var vaultFetchError: String?
     public var puppet = PuppetState()
+    /// What is at each managed path (nil in records older than these fields). Only a regular
+    /// file is read: for anything else (a symbolic link above all) nothing is read or stored.
+    public var roleKind: HostFileKind?
+    public var overrideKind: HostFileKind?
+    public var vaultKind: HostFileKind?
+    public var puppetStateKind: HostFileKind?
+    /// Why the puppet state file that is there could not be used (not JSON, wrong types, a link).
+    public var puppetStateError: String?
 
     public init() {}
 
@@ -84,6 +95,8 @@ public struct ObservedState: Codable, Equatable, Sendable {
         case puppetGitSHA = "puppet_git_sha", puppetGitDirty = "puppet_git_dirty"
         case puppetOverrideSHAApplied = "puppet_override_sha_applied"
         case puppetVaultSHAApplied = "puppet_vault_sha_applied"
+        case roleKind = "role_kind", overrideKind = "override_kind", vaultKind = "vault_kind"
+        case puppetStateKind = "puppet_state_kind", puppetStateError = "puppet_state_error"
     }
 
     public init(from decoder: Decoder) throws {
@@ -115,6 +128,11 @@ public struct ObservedState: Codable, Equatable, Sendable {
         puppet.gitDirty = try c.decodeIfPresent(Bool.self, forKey: .puppetGitDirty)
         puppet.overrideSHA = try c.decodeIfPresent(String.self, forKey: .puppetOverrideSHAApplied)
         puppet.vaultSHA = try c.decodeIfPresent(String.self, forKey: .puppetVaultSHAApplied)
+        roleKind = try? c.decodeIfPresent(HostFileKind.self, forKey: .roleKind)
+        overrideKind = try? c.decodeIfPresent(HostFileKind.self, forKey: .overrideKind)
+        vaultKind = try? c.decodeIfPresent(HostFileKind.self, forKey: .vaultKind)
+        puppetStateKind = try? c.decodeIfPresent(HostFileKind.self, forKey: .puppetStateKind)
+        puppetStateError = try c.decodeIfPresent(String.self, forKey: .puppetStateError)
     }
 
     /// Every key is written, with `null` for unknown values, as the old records had them.
@@ -147,6 +165,11 @@ public struct ObservedState: Codable, Equatable, Sendable {
         try c.encode(puppet.gitDirty, forKey: .puppetGitDirty)
         try c.encode(puppet.overrideSHA, forKey: .puppetOverrideSHAApplied)
         try c.encode(puppet.vaultSHA, forKey: .puppetVaultSHAApplied)
+        try c.encode(roleKind, forKey: .roleKind)
+        try c.encode(overrideKind, forKey: .overrideKind)
+        try c.encode(vaultKind, forKey: .vaultKind)
+        try c.encode(puppetStateKind, forKey: .puppetStateKind)
+        try c.encode(puppetStateError, forKey: .puppetStateError)
     }
 }
 

@@ -3,8 +3,9 @@ import Foundation
 /// What the last puppet run on a host recorded about itself: the host's
 /// `last_run_metadata.json` (schema_version 1), or the older puppet YAML summaries.
 ///
-/// The reader is lenient on purpose: any field may be missing, JSON `null`, or the Windows
-/// placeholder `"NA"`, and numbers or booleans written as strings are accepted.
+/// Any field may be missing, JSON `null`, or the Windows placeholder `"NA"`. Otherwise each value
+/// must have the type the schema gives it (as host-kit's verify-state-file.sh checks): a value of
+/// another type (`"success": "yes"`) is not guessed at, it is left out and reported.
 public struct PuppetState: Equatable, Sendable {
     public var ts: String?
     public var lastRunEpoch: Int?
@@ -25,21 +26,41 @@ public struct PuppetState: Equatable, Sendable {
 
     /// Parses the state file. Returns nil when the bytes are not a JSON object.
     public static func parseJSON(_ data: Data) -> PuppetState? {
-        guard case .object(let o)? = try? JSONDecoder().decode(JSONValue.self, from: data) else { return nil }
+        let (state, problems) = read(data)
+        return problems.first == notJSON ? nil : state
+    }
+
+    static let notJSON = "it is not a JSON object (invalid JSON, text after the object, or a number out of range)"
+
+    /// Parses the state file, with what is wrong with it: the fields that have their schema
+    /// type, and one problem per field that does not (or the reason nothing could be read).
+    public static func read(_ data: Data) -> (state: PuppetState, problems: [String]) {
+        guard case .object(let o)? = try? JSONDecoder().decode(JSONValue.self, from: data) else { return (PuppetState(), [notJSON]) }
+        var problems: [String] = []
+        func field<T>(_ key: String, _ type: String, _ get: (JSONValue) -> T?) -> T? {
+            guard let v = o[key], v != .null, v != .string("NA") else { return nil }
+            if let t = get(v) { return t }
+            problems.append("\(key) is \(v.shortText), not \(type)")
+            return nil
+        }
+        func string(_ key: String) -> String? { field(key, "a string") { if case .string(let s) = $0 { return s } else { return nil } } }
+        func bool(_ key: String) -> Bool? { field(key, "true or false") { if case .bool(let b) = $0 { return b } else { return nil } } }
+        func int(_ key: String) -> Int? { field(key, "a whole number") { $0.wholeNumber } }
+        if let version = o["schema_version"], version != .number(1) { problems.append("schema_version is \(version.shortText), not 1") }
         var s = PuppetState()
-        s.ts = o["ts"]?.stringValue
+        s.ts = string("ts")
         s.lastRunEpoch = s.ts.flatMap(Timestamp.parse).map { Int($0.timeIntervalSince1970) }
-        s.success = o["success"]?.boolValue
-        s.exitCode = o["exit_code"]?.intValue
-        s.durationS = o["duration_s"]?.intValue
-        s.role = o["role"]?.stringValue
-        s.gitRepo = o["git_repo"]?.stringValue
-        s.gitBranch = o["git_branch"]?.stringValue
-        s.gitSHA = o["git_sha"]?.stringValue
-        s.gitDirty = o["git_dirty"]?.boolValue
-        s.overrideSHA = o["override_sha"]?.stringValue
-        s.vaultSHA = o["vault_sha"]?.stringValue
-        return s
+        s.success = bool("success")
+        s.exitCode = int("exit_code")
+        s.durationS = int("duration_s")
+        s.role = string("role")
+        s.gitRepo = string("git_repo")
+        s.gitBranch = string("git_branch")
+        s.gitSHA = string("git_sha")
+        s.gitDirty = bool("git_dirty")
+        s.overrideSHA = string("override_sha")
+        s.vaultSHA = string("vault_sha")
+        return (s, problems)
     }
 
     /// Fills every field that is still nil from the flat `PP_*` keys older audit scripts printed,
@@ -87,6 +108,9 @@ enum JSONValue: Decodable, Equatable {
         else { self = .object(try c.decode([String: JSONValue].self)) }
     }
 
+    // Lenient readings, for records the Python tool stored (PythonRecords), which kept values
+    // as they came. A host's state file is read strictly (`PuppetState.read`).
+
     /// Strings as they are; numbers in their shortest form; `null` and `"NA"` as nil.
     var stringValue: String? {
         switch self {
@@ -116,6 +140,24 @@ enum JSONValue: Decodable, Equatable {
             }
         case .number(let n): return n == 0 ? false : (n == 1 ? true : nil)
         default: return nil
+        }
+    }
+
+    /// A JSON number that is a whole number fleetroll can hold.
+    var wholeNumber: Int? {
+        guard case .number(let n) = self, n.isFinite, n == n.rounded(), abs(n) < 1e15 else { return nil }
+        return Int(n)
+    }
+
+    /// The value as a message shows it: short, on one line.
+    var shortText: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let b): return String(b)
+        case .number(let n): return n == n.rounded() && abs(n) < 1e15 ? String(Int(n)) : String(n)
+        case .string(let s): return "\"" + (s.count > 40 ? String(s.prefix(40)) + "…" : s) + "\""
+        case .array: return "a list"
+        case .object: return "an object"
         }
     }
 }

@@ -9,6 +9,9 @@ public enum WriteStatus: String, Codable, Sendable, CaseIterable {
     case fail = "FAIL"
     /// Ctrl-C ended the host's session; what the host holds is unknown until the next gather.
     case interrupted = "INTERRUPTED"
+    /// The session ended before the host answered, and reading the file back failed too: the
+    /// host has the old file or the new one (never a partial one), fleetroll cannot tell which.
+    case unknown = "UNKNOWN"
     /// Ctrl-C came before the host was started: it was not touched.
     case notStarted = "NOT_STARTED"
 
@@ -22,12 +25,17 @@ public struct WriteObserved: Codable, Equatable, Sendable {
     public var backupPath: String?
     public var existingSHA256: String?
     public var backupsPruned: Int?
+    /// What was at the path before (`file`, `missing`, `symlink`...), from scripts that say.
+    public var existingKind: String?
+    /// When the session ended before the host answered: what reading the file back showed.
+    public var verification: String?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case contentChanged = "content_changed", removed, backupPath = "backup_path"
         case existingSHA256 = "existing_sha256", backupsPruned = "backups_pruned"
+        case existingKind = "existing_kind", verification
     }
 }
 
@@ -72,18 +80,56 @@ public struct WriteRecord: Codable, Equatable, Sendable {
     public var durationS: Double
     public var observed: WriteObserved
     public var parameters: WriteParameters
+    /// The same id as the host's `STARTED` line (`WriteIntent`), which came before this one.
+    public var writeID: String?
 
     public init(ts: String, actor: String, action: String, host: String, result: WriteStatus, sshRC: Int?,
                 stderr: String, error: String?, errorClass: ErrorClass?, durationS: Double,
-                observed: WriteObserved, parameters: WriteParameters) {
+                observed: WriteObserved, parameters: WriteParameters, writeID: String? = nil) {
         self.ts = ts; self.actor = actor; self.action = action; self.host = host
         self.ok = result.succeeded; self.result = result; self.sshRC = sshRC; self.stderr = stderr
         self.error = error; self.errorClass = errorClass; self.durationS = durationS
-        self.observed = observed; self.parameters = parameters
+        self.observed = observed; self.parameters = parameters; self.writeID = writeID
     }
 
     enum CodingKeys: String, CodingKey {
         case ts, actor, action, host, ok, result, stderr, error, observed, parameters
-        case sshRC = "ssh_rc", errorClass = "error_class", durationS = "duration_s"
+        case sshRC = "ssh_rc", errorClass = "error_class", durationS = "duration_s", writeID = "write_id"
+    }
+}
+
+/// The `STARTED` line of `audit.jsonl`: appended (and on disk) before fleetroll contacts a host to
+/// change it, so that a fleetroll killed before the outcome still leaves a line saying the host
+/// may have changed. The outcome line that follows carries the same `write_id`; a `STARTED` line
+/// without one means the write's outcome was never seen (gather-host tells what the host holds).
+public struct WriteIntent: Encodable, Sendable {
+    public var ts: String
+    public var actor: String
+    public var action: String
+    public var host: String
+    public var writeID: String
+    public var parameters: WriteParameters
+
+    public init(ts: String, actor: String, action: String, host: String, writeID: String, parameters: WriteParameters) {
+        self.ts = ts; self.actor = actor; self.action = action; self.host = host; self.writeID = writeID
+        self.parameters = parameters
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case ts, actor, action, host, ok, result, parameters
+        case writeID = "write_id"
+    }
+
+    /// `ok` is null: a started write has not succeeded or failed yet.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(ts, forKey: .ts)
+        try c.encode(actor, forKey: .actor)
+        try c.encode(action, forKey: .action)
+        try c.encode(host, forKey: .host)
+        try c.encodeNil(forKey: .ok)
+        try c.encode("STARTED", forKey: .result)
+        try c.encode(writeID, forKey: .writeID)
+        try c.encode(parameters, forKey: .parameters)
     }
 }

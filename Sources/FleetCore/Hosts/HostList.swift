@@ -14,7 +14,8 @@ public struct HostListFile: Sendable {
     public static func parse(text: String, path: String) throws(HostListError) -> HostListFile {
         var suffix: String?
         var entries: [(line: Int, value: String)] = []
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Any line ending counts: LF, CRLF (a list saved on Windows) or CR.
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty { continue }
             if line.hasPrefix("#") {

@@ -12,6 +12,11 @@ public enum OverrideRules {
     /// one checked, because it is the one the shell keeps.
     public static func check(_ file: OverrideFile) -> [Problem] {
         var problems: [Problem] = []
+        for a in file.assignments {
+            guard let what = a.prefixes, !problems.contains(where: { $0.line == a.line }) else { continue }
+            let follows = what == "|" || what == "&" ? "'\(what)'" : "the command '\(what)'"
+            problems.append(Problem(line: a.line, message: "\(a.name)=… is followed by \(follows) on the same line, so bash sets \(a.name) only for that command and leaves it unset; put each assignment on a line of its own"))
+        }
         for name in ["PUPPET_REPO", "PUPPET_BRANCH", "PUPPET_MAIL", "WORKER_TYPE_OVERRIDE"] {
             guard let a = file.assignment(name) else { continue }
             if a.continues {
@@ -25,6 +30,25 @@ public enum OverrideRules {
             if let message = check(name: name, value: a.value) { problems.append(Problem(line: a.line, message: message)) }
         }
         return problems
+    }
+
+    /// Refuses carriage returns: bash reads a CR as part of the line (so `PUPPET_BRANCH="x"\r`
+    /// holds `x\r`), and in a file with CR-only line endings bash sees a single line, where
+    /// what looks like a comment or a second line is code. Names the line (counting CR, CRLF and
+    /// LF as line ends, as an editor shows it) and never quotes the file.
+    public static func lineEndingProblem(_ text: String) -> Problem? {
+        var line = 1
+        var iterator = text.unicodeScalars.makeIterator()
+        while let s = iterator.next() {
+            if s == "\r" {
+                let why = iterator.next() == "\n"
+                    ? "the file has Windows (CRLF) line endings, which bash reads as part of each line"
+                    : "a carriage return (CR) ends it, which bash reads as part of the line (a file with CR line endings is one single line to bash)"
+                return Problem(line: line, message: "\(why). Save the file with Unix (LF) line endings, e.g. with dos2unix")
+            }
+            if s == "\n" { line += 1 }
+        }
+        return nil
     }
 
     static func check(name: String, value v: String) -> String? {

@@ -64,6 +64,9 @@ extension ObservedState {
         o.puppet.gitSHA = puppet.gitSHA
         o.puppet.overrideSHA = puppet.overrideSHA
         o.puppet.vaultSHA = puppet.vaultSHA
+        o.roleKind = roleKind
+        o.overrideKind = overrideKind
+        o.puppetStateError = puppetStateError
         return o
     }
 }

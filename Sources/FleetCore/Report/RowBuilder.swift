@@ -137,6 +137,8 @@ public struct RowBuilder: Sendable {
         }
         row.cells[.os] = os
         row.cells[.role] = o.rolePresent ? (o.role.flatMap { $0.isEmpty ? nil : $0 } ?? "missing") : "missing"
+        // A link (or another non-file) where the role file belongs is never followed: say what it is.
+        if let kind = o.roleKind, kind.exists, kind != .file { row.cells[.role] = "(\(kind.rawValue))" }
         row.values.uptimeS = o.uptimeS
         row.cells[.uptime] = Durations.humanize(o.uptimeS)
 
@@ -155,7 +157,7 @@ public struct RowBuilder: Sendable {
             row.cells[.sha] = cell
             row.cells[.wtOvr] = override?.workerTypeOverride != nil ? "Y" : "N"
         } else {
-            row.cells[.sha] = "-"
+            row.cells[.sha] = o.overridePresent ? o.overrideKind.flatMap { $0 == .file ? nil : "(\($0.rawValue))" } ?? "-" : "-"
             row.cells[.wtOvr] = "-"
         }
 
@@ -242,6 +244,7 @@ public struct RowBuilder: Sendable {
     /// APPLIED: the last puppet run succeeded with exactly the override and vault on the host now.
     public static func applied(_ o: ObservedState) -> (Bool?, String?) {
         let p = o.puppet
+        if let broken = o.puppetStateError, p.success == nil { return (nil, broken) }
         // Only the state file (last_run_metadata.json) records what a run applied; the older
         // puppet summaries do not.
         guard p.ts != nil else { return (nil, p.lastRunEpoch == nil ? "no puppet run recorded" : "no puppet state file (only the puppet summary)") }

@@ -1,24 +1,25 @@
-/// Text that came from a host, made safe for a terminal or a log line: control and format
-/// characters (the escape sequences a hostile host could send) are shown as `?`. The one
-/// cleaning every view uses.
+/// The one place that makes text from hosts (and from files a user may have been handed) safe for
+/// a terminal. Every view cleans host text with it before printing, so no byte a host sends can
+/// move the cursor, change colours, retitle the window or fake lines of output.
 public enum TerminalText {
-    /// Newlines and tabs stay (multi-line text such as an override file).
-    public static func clean(_ text: String) -> String {
-        // Most cells are plain ASCII text; only look closer when there is something to replace.
+    /// Control characters (C0, DEL, C1: escape sequences start with one) and format characters
+    /// (bidirectional overrides that reorder what is shown) become `?`. Newlines and tabs stay
+    /// unless `singleLine`, which shows a line break as `⏎` so a one-line field stays one line.
+    public static func clean(_ text: String, singleLine: Bool = false) -> String {
+        // Most text is plain printable ASCII: nothing to replace.
         if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
-        return String(String.UnicodeScalarView(text.unicodeScalars.map { s in
-            s == "\n" || s == "\t" || !isControl(s) ? s : "?"
-        }))
+        var out = String.UnicodeScalarView()
+        for s in text.unicodeScalars {
+            if s == "\n" { out.append(contentsOf: singleLine ? "⏎".unicodeScalars : "\n".unicodeScalars) }
+            else if s == "\t" { out.append(singleLine ? " " : "\t") }
+            else if isUnsafe(s) { out.append("?") }
+            else { out.append(s) }
+        }
+        return String(out)
     }
 
-    /// One line: line breaks and tabs become `?` too.
-    public static func cleanLine(_ text: String) -> String {
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
-        return String(String.UnicodeScalarView(text.unicodeScalars.map { isControl($0) ? "?" : $0 }))
-    }
-
-    static func isControl(_ s: Unicode.Scalar) -> Bool {
+    /// A scalar a terminal would act on instead of showing (tabs and newlines included).
+    public static func isUnsafe(_ s: Unicode.Scalar) -> Bool {
         s.properties.generalCategory == .control || s.properties.generalCategory == .format
-            || s.properties.generalCategory == .lineSeparator || s.properties.generalCategory == .paragraphSeparator
     }
 }

@@ -17,11 +17,16 @@ struct SetOverrideCommand: AsyncParsableCommand {
             WORKER_TYPE_OVERRIDE rules). On each host it is written to a temporary file next to the \
             target, checked against its SHA-256, and only then renamed into place: a cut connection \
             or a full disk leaves the old file as it was. A host that already has a different override \
-            is BLOCKED unless --force; one that has this exact file is NO_CHANGE.
+            is BLOCKED unless --force; one that has this exact file is NO_CHANGE. A symbolic link (or \
+            anything else that is not a regular file) at the path is never followed: BLOCKED, or with \
+            --force replaced by a regular file, the link's target untouched.
 
-            Every host touched gets a line in <state>/audit.jsonl. Changed hosts are gathered again \
-            afterwards (--no-audit skips that). Exit status: 0 all OK or NO_CHANGE (or a dry run), \
-            1 any host FAIL or BLOCKED, 2 usage or validation errors, 130 Ctrl-C.
+            Every host touched gets two lines in <state>/audit.jsonl: STARTED before it is contacted, \
+            then the outcome; no host is touched when the log cannot be written. A session that ends \
+            before the host answers is checked by reading the file back (UNKNOWN if that fails too). \
+            Changed hosts are gathered again afterwards (--no-audit skips that). Exit status: 0 all OK \
+            or NO_CHANGE (or a dry run), 1 any host FAIL, BLOCKED or UNKNOWN, or the audit log could \
+            not be written, 2 usage or validation errors, 130 Ctrl-C.
             """
     )
 
@@ -36,7 +41,7 @@ struct SetOverrideCommand: AsyncParsableCommand {
     @Option(help: "Mode of the file on the host.")
     var mode = "0644"
 
-    @Flag(help: "Replace an existing override that differs from this file.")
+    @Flag(help: "Replace an existing override that differs from this file, or a symbolic link (or other non-file) at the path (the link itself, never its target).")
     var force = false
 
     func run() async throws {
@@ -54,6 +59,7 @@ struct SetOverrideCommand: AsyncParsableCommand {
                 "--- override contents (end) ---",
             ]
             flow.expected = await Expectations.load(selection, global: global) { observed in
+                if let kind = observed.overrideKind, kind.exists, kind != .file { return force ? "REPLACE" : "BLOCKED (\(kind.phrase))" }
                 guard let current = observed.overrideSHA256 else { return "WRITE" }
                 if current == sha { return "NO_CHANGE" }
                 return force ? "REPLACE" : "BLOCKED (has \(current.prefix(12))…)"

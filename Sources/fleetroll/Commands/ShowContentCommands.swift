@@ -23,7 +23,13 @@ struct ContentLookupOptions: ParsableArguments {
             if path {
                 print(url.path)
             } else {
-                FileHandle.standardOutput.write(FileManager.default.contents(atPath: url.path) ?? Data())
+                let bytes = FileManager.default.contents(atPath: url.path) ?? Data()
+                // The bytes came from a host: exact into a pipe or file, cleaned on a terminal.
+                if Terminal.stdoutIsTTY {
+                    FileHandle.standardOutput.write(Data(Terminal.clean(String(decoding: bytes, as: UTF8.self)).utf8))
+                } else {
+                    FileHandle.standardOutput.write(bytes)
+                }
             }
         case .ambiguous(let matches):
             if matches.first?.contains(" (") == true {

@@ -9,7 +9,8 @@ struct UnsetOverrideCommand: AsyncParsableCommand {
         abstract: "Remove the override file from hosts (backed up first, logged).",
         discussion: """
             Without --confirm nothing changes. A host with no override is NO_CHANGE; a host where \
-            sudo fails is FAIL (never "there was no override"). Exit status as for host-set-override.
+            sudo fails is FAIL (never "there was no override"). A symbolic link (or other non-file) at \
+            the path is BLOCKED unless --force. Exit status as for host-set-override.
             """
     )
 
@@ -20,12 +21,18 @@ struct UnsetOverrideCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var ssh: SSHOptions
 
+    @Flag(help: "Also remove a symbolic link (or other non-file) at the path: the link itself, never its target.")
+    var force = false
+
     func run() async throws {
         let selection = try resolveHosts(hosts)
-        let plan = WritePlan.remove(.override, backup: write.backupPolicy(), reason: write.reason)
+        let plan = WritePlan.remove(.override, backup: write.backupPolicy(), reason: write.reason, force: force)
         var flow = WriteFlow(plan: plan, selection: selection, global: global, ssh: ssh, options: write, noun: "override")
         guard write.confirm else {
-            flow.expected = await Expectations.load(selection, global: global) { $0.overridePresent ? "REMOVE" : "NO_CHANGE" }
+            flow.expected = await Expectations.load(selection, global: global) { observed in
+                if let kind = observed.overrideKind, kind.exists, kind != .file { return force ? "REMOVE" : "BLOCKED (\(kind.phrase))" }
+                return observed.overridePresent ? "REMOVE" : "NO_CHANGE"
+            }
             flow.dryRun()
             return
         }

@@ -82,7 +82,12 @@ struct WriteFlow {
         }
         let logger = global.makeLogger("fleetroll")
         let transport = SSHTransport(settings: try ssh.settings(state: state, config: try global.config()), logger: logger)
-        let writer = HostWriter(transport: transport, auditLog: AuditLog(url: state.auditLog), vaultStore: vaultStore,
+        let auditLog = AuditLog(url: state.auditLog)
+        // Every change must be recorded: with no audit log to write to, no host is touched.
+        do { try auditLog.checkWritable() } catch {
+            throw CLIError.failed("the audit log cannot be written (\(error)); no host was touched")
+        }
+        let writer = HostWriter(transport: transport, auditLog: auditLog, vaultStore: vaultStore,
                                 workers: options.workers, logger: logger)
         let stop = StopRequest()
         Interrupts.install {
@@ -105,8 +110,11 @@ struct WriteFlow {
         if !options.noAudit && !stop.isRequested {
             await refresh(results.filter { $0.record.result.succeeded }.map(\.target), transport: transport, logger: logger)
         }
-        if results.contains(where: { !$0.logged && $0.record.result != .notStarted }) {
-            Terminal.note("WARNING: some records could not be written to \(state.auditLog.path)")
+        let unrecorded = results.filter { !$0.logged }
+        if !unrecorded.isEmpty {
+            let hosts = unrecorded.map { "\($0.target) (\($0.record.result.rawValue))" }.joined(separator: ", ")
+            throw CLIError.failed("the audit log \(state.auditLog.path) could not record \(unrecorded.count) host(s): "
+                + "\(hosts): \(unrecorded[0].auditError ?? "")")
         }
         if stop.isRequested { throw CLIError.interrupted }
         if results.contains(where: { !$0.record.result.succeeded }) { throw CLIError.hostsFailed }
@@ -139,6 +147,7 @@ struct WriteFlow {
         var summary = "Summary: total=\(results.count) changed=\(counts[.ok] ?? 0) no_change=\(counts[.noChange] ?? 0)"
         summary += " blocked=\(counts[.blocked] ?? 0) failed=\(counts[.fail] ?? 0)"
         if let n = counts[.interrupted] { summary += " interrupted=\(n)" }
+        if let n = counts[.unknown] { summary += " unknown=\(n)" }
         if let n = counts[.notStarted] { summary += " not_started=\(n)" }
         summary += String(format: " duration=%.1fs", elapsed)
         lines += ["", summary, "Audit log: \(state.auditLog.path)"]
@@ -148,24 +157,35 @@ struct WriteFlow {
         return lines.joined(separator: "\n")
     }
 
+    /// One host's line. Everything in it that came from the host (messages, its SHA text) is
+    /// cleaned for the terminal.
     func line(_ r: WriteRecord) -> String {
         let removing = plan.operation.isRemove
+        let error = Terminal.clean(r.error ?? "unknown error", singleLine: true)
         switch r.result {
         case .ok:
             var text = "\(Terminal.green("OK")) \(r.host) \(noun) \(removing ? "removed" : "set")"
-            if let b = r.observed.backupPath, !b.isEmpty { text += " (backup: \(b))" }
+            if let b = r.observed.backupPath, !b.isEmpty { text += " (backup: \(Terminal.clean(b, singleLine: true)))" }
+            if let v = r.observed.verification { text += " (\(Terminal.clean(v, singleLine: true)))" }
             return text
         case .noChange:
             return "NO_CHANGE \(r.host) " + (removing ? "no \(noun) to remove" : "\(noun) already current")
         case .blocked:
-            let existing = r.observed.existingSHA256.map { " (sha256 \($0.prefix(12))…)" } ?? ""
+            if let kind = r.observed.existingKind.flatMap(HostFileKind.init(rawValue:)), kind != .file {
+                let what = removing ? "remove it" : "replace it with a regular file"
+                return "\(Terminal.yellow("BLOCKED")) \(r.host) \(kind.phrase) is at the \(noun)'s path; it is not followed. "
+                    + "Use --force to \(what) (a link's target is never touched)"
+            }
+            let existing = r.observed.existingSHA256.map { " (sha256 \(Terminal.clean(String($0.prefix(12)), singleLine: true))…)" } ?? ""
             return "\(Terminal.yellow("BLOCKED")) \(r.host) a different \(noun) is there\(existing); use --force to replace it"
         case .fail:
-            return "\(Terminal.red("FAIL")) \(r.host) [\(r.errorClass?.rawValue ?? "error")] \(r.error ?? "unknown error")"
+            return "\(Terminal.red("FAIL")) \(r.host) [\(r.errorClass?.rawValue ?? "error")] \(error)"
         case .interrupted:
-            return "\(Terminal.red("INTERRUPTED")) \(r.host) \(r.error ?? "")"
+            return "\(Terminal.red("INTERRUPTED")) \(r.host) \(Terminal.clean(r.error ?? "", singleLine: true))"
+        case .unknown:
+            return "\(Terminal.red("UNKNOWN")) \(r.host) \(error)"
         case .notStarted:
-            return "NOT_STARTED \(r.host) not touched"
+            return "NOT_STARTED \(r.host) " + (r.error.map { Terminal.clean($0, singleLine: true) } ?? "not touched")
         }
     }
 }

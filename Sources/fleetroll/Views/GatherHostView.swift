@@ -58,15 +58,17 @@ struct GatherHostView {
         let o = r.observation
         guard o.ok, let obs = o.observed else {
             let cls = o.errorClass?.rawValue ?? "error"
-            return ["\(Terminal.red("✗")) \(o.host) [\(cls)] \(Terminal.clean(o.error ?? (o.stderr.isEmpty ? "unknown" : o.stderr)))"]
+            return ["\(Terminal.red("✗")) \(o.host) [\(cls)] \(Terminal.clean(o.error ?? (o.stderr.isEmpty ? "unknown" : o.stderr), singleLine: true))"]
         }
         var tag = "(no-override)"
-        if obs.overridePresent {
+        if obs.overridePresent, let kind = obs.overrideKind, kind != .file {
+            tag = "(OVERRIDE PATH IS \(kind.phrase.uppercased()): not followed)"
+        } else if obs.overridePresent {
             tag = obs.overrideSHA256.map { "(OVERRIDE [sha256: \($0.prefix(12))...])" } ?? "(OVERRIDE)"
         }
         var lines = ["\(Terminal.green("✓")) \(o.host) \(tag)"]
         if verbose {
-            lines.append("    Role: \(Terminal.clean(obs.role ?? "(missing)"))")
+            lines.append("    Role: \(roleText(obs))")
             if let m = obs.overrideMeta { lines.append("    Override: \(metaLine(m))") }
             if let sha = obs.overrideSHA256 { lines.append("    SHA256: \(sha.prefix(16))...") }
             lines.append("    Attempts: \(o.attempts)")
@@ -106,16 +108,18 @@ struct GatherHostView {
         let o = r.observation
         var lines = ["Host: \(o.host)"]
         guard o.ok, let obs = o.observed else {
-            lines.append("Status: \(Terminal.red("FAILED")) [\(o.errorClass?.rawValue ?? "error")] \(Terminal.clean(o.error ?? ""))")
+            lines.append("Status: \(Terminal.red("FAILED")) [\(o.errorClass?.rawValue ?? "error")] \(Terminal.clean(o.error ?? "", singleLine: true))")
             if !o.stderr.isEmpty { lines.append("stderr: \(Terminal.clean(o.stderr))") }
             lines += footer([r])
             return lines.joined(separator: "\n")
         }
         lines.append("Status: \(Terminal.green("OK"))")
-        lines.append("OS: \(obs.osType ?? "(unknown)")")
+        lines.append("OS: \(Terminal.clean(obs.osType ?? "(unknown)", singleLine: true))")
         lines.append("Uptime: \(obs.uptimeS.map { Durations.humanize($0) } ?? "(unknown)")")
-        lines.append(obs.rolePresent ? "Role: \(Terminal.clean(obs.role.flatMap { $0.isEmpty ? nil : $0 } ?? "(empty)"))" : "Role: (missing)")
-        if obs.overridePresent {
+        lines.append("Role: \(roleText(obs))")
+        if obs.overridePresent, let kind = obs.overrideKind, kind != .file {
+            lines.append("Override: \(kind.phrase.uppercased()) (not followed; nothing was read)")
+        } else if obs.overridePresent {
             lines.append("Override: PRESENT")
             if let m = obs.overrideMeta { lines.append("  \(metaLine(m))") }
             if let sha = obs.overrideSHA256 { lines.append("  sha256=\(sha)") }
@@ -129,25 +133,42 @@ struct GatherHostView {
                 lines.append("  contents: (not fetched; run without --no-content to see them)")
             }
             if let path = obs.overrideFilePath { lines.append("  stored: \(path)") }
-            if let err = obs.contentError { lines.append("  content_error: \(err)") }
+            if let err = obs.contentError { lines.append("  content_error: \(Terminal.clean(err, singleLine: true))") }
         } else {
             lines.append("Override: NOT PRESENT")
         }
-        if obs.vaultPresent {
+        if obs.vaultPresent, let kind = obs.vaultKind, kind != .file {
+            lines.append("Vault: \(kind.phrase.uppercased()) (not followed; nothing was read)")
+        } else if obs.vaultPresent {
             lines.append("Vault: PRESENT")
             if let m = obs.vaultMeta { lines.append("  \(metaLine(m))") }
             if let sha = obs.vaultSHA256 { lines.append("  sha256=\(sha) (\((try? Humanhash.humanize(sha)) ?? "?"))") }
             if let path = obs.vaultFilePath { lines.append("  stored: \(path)") }
-            if let err = obs.vaultFetchError { lines.append("  fetch_error: \(err)") }
+            if let err = obs.vaultFetchError { lines.append("  fetch_error: \(Terminal.clean(err, singleLine: true))") }
         } else {
             lines.append("Vault: NOT PRESENT")
         }
-        lines.append(puppetLine(obs.puppet))
+        if let kind = obs.puppetStateKind, kind.exists, kind != .file {
+            lines.append("Puppet: the state file's path holds \(kind.phrase) (not followed; nothing was read)")
+        } else {
+            lines.append(puppetLine(obs.puppet, error: obs.puppetStateError))
+        }
         lines += footer([r])
         return lines.joined(separator: "\n")
     }
 
-    func puppetLine(_ p: PuppetState) -> String {
+    /// The role, or what is in its place: missing, empty, or a link (never followed).
+    func roleText(_ obs: ObservedState) -> String {
+        if let kind = obs.roleKind, kind != .file, kind.exists { return "(\(kind.phrase): not followed)" }
+        guard obs.rolePresent else { return "(missing)" }
+        return Terminal.clean(obs.role.flatMap { $0.isEmpty ? nil : $0 } ?? "(empty)", singleLine: true)
+    }
+
+    func puppetLine(_ p: PuppetState, error: String? = nil) -> String {
+        if let error {
+            let known = p.isEmpty ? "" : " (what could be read: \(puppetLine(p).dropFirst("Puppet: ".count)))"
+            return Terminal.clean("Puppet: BROKEN STATE FILE: \(error)\(known)", singleLine: true)
+        }
         guard !p.isEmpty else { return "Puppet: (no state file)" }
         var parts: [String] = []
         if let ts = p.ts { parts.append("last run \(ts)") }
@@ -157,11 +178,12 @@ struct GatherHostView {
         if let sha = p.gitSHA { parts.append("git \(sha.prefix(12))") }
         if let b = p.gitBranch { parts.append("branch \(b)") }
         if let r = p.gitRepo { parts.append("repo \(r)") }
-        return Terminal.clean("Puppet: " + parts.joined(separator: ", "))
+        return Terminal.clean("Puppet: " + parts.joined(separator: ", "), singleLine: true)
     }
 
     func metaLine(_ m: FileMeta) -> String {
-        "mode=\(m.mode ?? "?") owner=\(m.owner ?? "?") group=\(m.group ?? "?") size=\(m.size ?? "?") mtime_epoch=\(m.mtimeEpoch ?? "?")"
+        Terminal.clean("mode=\(m.mode ?? "?") owner=\(m.owner ?? "?") group=\(m.group ?? "?") size=\(m.size ?? "?") mtime_epoch=\(m.mtimeEpoch ?? "?")",
+                       singleLine: true)
     }
 
     // MARK: quiet and JSON
@@ -172,7 +194,7 @@ struct GatherHostView {
         if !selection.isBatch, let r = results.first {
             return r.observation.ok
                 ? "\(Terminal.green("✓ SUCCESS")) \(r.observation.host) (\(time))"
-                : "\(Terminal.red("✗ FAILED")) \(r.observation.host): [\(r.observation.errorClass?.rawValue ?? "error")] \(r.observation.error ?? "") (\(time))"
+                : "\(Terminal.red("✗ FAILED")) \(r.observation.host): [\(r.observation.errorClass?.rawValue ?? "error")] \(Terminal.clean(r.observation.error ?? "", singleLine: true)) (\(time))"
         }
         let ok = results.count - failed.count
         if failed.isEmpty { return "\(Terminal.green("✓ SUCCESS")) \(ok)/\(results.count) hosts successful (\(time))" }

@@ -28,8 +28,10 @@ enum Terminal {
     static func red(_ s: String) -> String { paint(s, "31") }
     static func yellow(_ s: String) -> String { paint(s, "33") }
 
-    /// Text that came from a host, made safe for a terminal (`TerminalText.clean`).
-    static func clean(_ text: String) -> String { TerminalText.clean(text) }
+    /// Text that came from a host, made safe for a terminal (see `TerminalText.clean`).
+    static func clean(_ text: String, singleLine: Bool = false) -> String {
+        TerminalText.clean(text, singleLine: singleLine)
+    }
 
     /// Writes to stdout at once (a pipe sees each line as it comes).
     static func write(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
