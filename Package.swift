@@ -88,9 +88,17 @@ let package = Package(
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ]
         ),
+        .target(
+            name: "FleetOps",
+            dependencies: [
+                "FleetCore", "FleetSSH", "FleetStore", "FleetGather", "FleetWrite", "FleetConfig", "FleetTaskcluster",
+                "FleetGitHub", "FleetReport", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "fleetroll",
             dependencies: [
+                "FleetOps",
                 "FleetCore", "FleetSSH", "FleetStore", "FleetGather", "FleetWrite", "FleetConfig",
                 "FleetHTTP", "FleetTaskcluster", "FleetGitHub", "FleetReport", "FleetTUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -106,7 +114,8 @@ let package = Package(
         .testTarget(name: "FleetSSHTests", dependencies: ["FleetCore", "FleetSSH"]),
         .testTarget(name: "FleetReportTests", dependencies: ["FleetCore", "FleetStore", "FleetReport"]),
         .testTarget(name: "FleetTUITests", dependencies: ["FleetCore", "FleetReport", "FleetTUI"]),
-        .testTarget(name: "FleetWriteTests", dependencies: ["FleetCore", "FleetSSH", "FleetWrite"]),
+        .testTarget(name: "FleetWriteTests", dependencies: ["FleetCore", "FleetSSH", "FleetStore", "FleetWrite"]),
+        .testTarget(name: "FleetGatherTests", dependencies: ["FleetCore", "FleetSSH", "FleetStore", "FleetGather"]),
         .testTarget(
             name: "LabTests",
             dependencies: [

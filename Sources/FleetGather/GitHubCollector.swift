@@ -30,14 +30,12 @@ public struct GitHubCollector: Sendable {
         self.overrides = state.overrideStore
     }
 
-    public func collect(force: Bool, now: Date = Date()) async throws -> GitHubReport {
+    public func collect(force: Bool, now: Date) async throws -> GitHubReport {
         if !force, let last = try await services.lastSuccessfulRun("github"), now.timeIntervalSince(last) < Self.interval {
             return GitHubReport(ran: false, nextFetch: last.addingTimeInterval(Self.interval))
         }
         let ts = Timestamp.iso(now)
-        let texts = overrides.storedSHAs().compactMap { sha in
-            overrides.path(forSHA: sha).flatMap { FileManager.default.contents(atPath: $0.path) }.map { String(decoding: $0, as: UTF8.self) }
-        }
+        let texts = overrides.storedSHAs().compactMap(overrides.text(forSHA:))
         let wanted = RepoName.branchesToWatch(overrideTexts: texts)
         var report = GitHubReport(ran: true)
         for repo in wanted.keys.sorted() {

@@ -32,20 +32,23 @@ public struct GatherResult: Sendable {
 
 /// Audits hosts over ssh, several at a time, and stores every outcome, failures included.
 public struct HostGatherer: Sendable {
-    public let transport: SSHTransport
+    public let transport: any HostTransport
     public let store: ObservationStore
     public let overrides: ContentStore
     public let vaults: ContentStore
     public let options: GatherOptions
+    /// Who gathers and the clock every record is stamped with.
+    public let context: RunContext
     let logger: Logger
 
-    public init(transport: SSHTransport, store: ObservationStore, state: StateDirectory, options: GatherOptions,
-                logger: Logger = Logger(label: "fleetroll.gather")) {
+    public init(transport: any HostTransport, store: ObservationStore, state: StateDirectory, options: GatherOptions,
+                context: RunContext, logger: Logger = Logger(label: "fleetroll.gather")) {
         self.transport = transport
         self.store = store
         self.overrides = state.overrideStore
         self.vaults = state.vaultStore
         self.options = options
+        self.context = context
         self.logger = logger
     }
 
@@ -53,25 +56,25 @@ public struct HostGatherer: Sendable {
     /// each host with (hosts done, total).
     public func gather(_ hosts: [HostTarget], progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async -> [GatherResult] {
         let script = AuditScript(includeContent: options.includeContent, knownVaultSHAs: vaults.storedSHAs()).body
-        let start = Date()
+        let start = context.now
         return await runBounded(count: hosts.count, width: options.workers,
                                 skipped: { batchTimeoutResult(hosts[$0]) },
                                 progress: { progress($0, hosts.count) }) { index in
             // The batch budget is checked when a host would start; sessions in flight run on.
-            if Date().timeIntervalSince(start) > options.batchTimeout { return batchTimeoutResult(hosts[index]) }
+            if context.now.timeIntervalSince(start) > options.batchTimeout { return batchTimeoutResult(hosts[index]) }
             return await gatherOne(hosts[index], script: script)
         }
     }
 
     func gatherOne(_ target: HostTarget, script: String) async -> GatherResult {
-        let started = Date()
+        let started = context.now
         var attempt = 0
         var run: AuditRun
         var verdict: AuditVerdict
         repeat {
             attempt += 1
             run = await transport.run(script: script, on: target)
-            verdict = AuditInterpreter.interpret(run, timeoutSeconds: transport.settings.timeout)
+            verdict = AuditInterpreter.interpret(run, timeoutSeconds: transport.timeout)
             guard let cls = verdict.errorClass, FailureClassifier.isRetryable(cls), attempt < options.maxAttempts else { break }
             let delay = options.retryDelay * pow(2, Double(attempt - 1))
             logger.debug("\(target): \(cls.rawValue) (\(verdict.error ?? "")), retrying in \(delay)s")
@@ -102,15 +105,16 @@ public struct HostGatherer: Sendable {
             observed = o
         }
         let observation = HostObservation(
-            ts: Timestamp.now(), actor: currentActor(), host: target.description, ok: errorClass == nil,
+            ts: context.timestamp, actor: context.actor, host: target.description, ok: errorClass == nil,
             sshRC: run.launchError == nil ? Int(run.exitCode) : nil,
             stderr: run.stderr.trimmingCharacters(in: .whitespacesAndNewlines),
             error: error, errorClass: errorClass, attempts: attempt,
-            durationS: (Date().timeIntervalSince(started) * 1000).rounded() / 1000,
+            durationS: (context.now.timeIntervalSince(started) * 1000).rounded() / 1000,
             observed: errorClass == nil ? observed : nil)
-        var stored = true
+        // A session fleetroll stopped itself learned nothing about the host: not stored.
+        var stored = errorClass != .interrupted
         do {
-            try await store.insert(observation)
+            if stored { try await store.insert(observation) }
         } catch let dbError {
             logger.error("\(target): could not store the observation: \(dbError)")
             stored = false
@@ -122,7 +126,7 @@ public struct HostGatherer: Sendable {
     /// A host that was never started because the run's time budget was spent. Nothing was
     /// learned about the host, so nothing is stored.
     func batchTimeoutResult(_ target: HostTarget) -> GatherResult {
-        let o = HostObservation(ts: Timestamp.now(), actor: currentActor(), host: target.description, ok: false,
+        let o = HostObservation(ts: context.timestamp, actor: context.actor, host: target.description, ok: false,
                                 sshRC: nil, stderr: "",
                                 error: "batch timeout of \(Int(options.batchTimeout))s exceeded before this host was started",
                                 errorClass: .timeout, attempts: 0)

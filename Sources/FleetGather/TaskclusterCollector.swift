@@ -43,8 +43,7 @@ public struct TaskclusterCollector: Sendable {
         self.logger = logger
     }
 
-    public func collect(_ hosts: [HostTarget]) async throws -> TaskclusterReport {
-        let started = Date()
+    public func collect(_ hosts: [HostTarget], now started: Date) async throws -> TaskclusterReport {
         let ts = Timestamp.iso(started)
         // Role and override come from each host's latest *successful* gather: one failed gather
         // must not drop a host from its pool (the old tool's W5).

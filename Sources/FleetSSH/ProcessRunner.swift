@@ -18,6 +18,8 @@ public struct ProcessOutput: Sendable {
     /// True when the child wrote more to stdout than the run's limit and was ended for it; only
     /// the first `outputLimit` bytes are kept.
     public var outputLimitExceeded = false
+    /// True when the task that ran it was cancelled and the child ended for that.
+    public var cancelled = false
 
     public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
 }
@@ -38,7 +40,9 @@ public enum ProcessRunnerError: Error, CustomStringConvertible {
 /// Each run gets its own OS thread: the poll loop blocks, and Swift's cooperative pool has only
 /// as many threads as cores, so blocking there would cap parallel ssh sessions at the core count.
 /// Children get their own process group, so the terminal's Ctrl-C reaches fleetroll only, and
-/// fleetroll decides what happens to them (`terminateAll`). On Linux they also die with fleetroll
+/// fleetroll decides what happens to them: cancelling the task that awaits a run ends that run's
+/// child (so one batch is stopped without touching another), and `terminateAllBeforeExit` ends
+/// them all when fleetroll itself is about to exit. On Linux they also die with fleetroll
 /// (a parent-death signal, set by `fleetroll_spawn`): a fleetroll that is killed leaves no ssh
 /// behind that could go on changing a host with nobody to record it.
 ///
@@ -53,21 +57,28 @@ public enum ProcessRunner {
 
     public static func run(_ argv: [String], stdin: Data? = nil, timeout: Double, outputLimit: Int = defaultOutputLimit,
                            errorLimit: Int = defaultErrorLimit) async throws -> ProcessOutput {
-        try await withCheckedThrowingContinuation { continuation in
-            // The thread lives until the child has exited: on Linux the child's parent-death
-            // signal fires when the thread that started it ends.
-            let thread = Thread {
-                continuation.resume(with: Result {
-                    try runBlocking(argv, stdin: stdin, timeout: timeout, outputLimit: outputLimit, errorLimit: errorLimit)
-                })
+        let cancel = CancelFlag()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                // The thread lives until the child has exited: on Linux the child's parent-death
+                // signal fires when the thread that started it ends.
+                let thread = Thread {
+                    continuation.resume(with: Result {
+                        try runBlocking(argv, stdin: stdin, timeout: timeout, outputLimit: outputLimit, errorLimit: errorLimit,
+                                        cancel: cancel)
+                    })
+                }
+                thread.stackSize = 512 * 1024
+                thread.start()
             }
-            thread.stackSize = 512 * 1024
-            thread.start()
+        } onCancel: {
+            cancel.set()
         }
     }
 
-    /// Sends SIGTERM to every child still running (used on Ctrl-C).
-    public static func terminateAll() {
+    /// Sends SIGTERM to every child still running: only for a fleetroll about to exit (a batch
+    /// is stopped by cancelling its task).
+    public static func terminateAllBeforeExit() {
         for pid in running.withLock({ Array($0) }) { kill(-pid, SIGTERM) }
     }
 
@@ -90,12 +101,16 @@ public enum ProcessRunner {
     }()
 
     public static func runBlocking(_ argv: [String], stdin: Data?, timeout: Double, outputLimit: Int = defaultOutputLimit,
-                                   errorLimit: Int = defaultErrorLimit) throws -> ProcessOutput {
+                                   errorLimit: Int = defaultErrorLimit, cancel: CancelFlag = CancelFlag()) throws -> ProcessOutput {
         precondition(!argv.isEmpty)
         _ = restoreChildSignal
         // The search happens here: between fork and exec only async-signal-safe calls are allowed.
         guard let path = executablePath(argv[0]) else { throw ProcessRunnerError.spawnFailed(argv[0], ENOENT) }
         let start = monotonicNow()
+        // Cancelled before it started: nothing runs at all.
+        if cancel.isSet {
+            return ProcessOutput(exitCode: 128 + SIGTERM, stdout: Data(), stderr: Data(), timedOut: false, duration: 0, cancelled: true)
+        }
         // Pipes are created and the child spawned under one lock: a pipe end must be marked
         // close-on-exec before any other thread spawns, or that child inherits it and our read
         // never sees end-of-file.
@@ -134,6 +149,7 @@ public enum ProcessRunner {
         defer { io.closeAll() }
         let deadline = start + timeout
         var timedOut = false
+        var cancelled = false
         var killedAt: Double?
         var status: Int32 = 0
         var exited = false
@@ -142,6 +158,11 @@ public enum ProcessRunner {
             let now = monotonicNow()
             if !exited, !timedOut, now >= deadline {
                 timedOut = true
+                kill(-pid, SIGTERM)
+                killedAt = now
+            }
+            if !exited, killedAt == nil, cancel.isSet {
+                cancelled = true
                 kill(-pid, SIGTERM)
                 killedAt = now
             }
@@ -158,7 +179,7 @@ public enum ProcessRunner {
             if io.allClosed && exited { break }
             // Once the child is gone, a grandchild (an ssh ControlMaster) may still hold the
             // pipes open; read what is already there, then stop.
-            let wait: Double = exited ? 0.05 : min(0.1, max(0.001, (timedOut ? now + 0.1 : deadline) - now))
+            let wait: Double = exited ? 0.05 : min(0.1, max(0.001, (killedAt != nil ? now + 0.1 : deadline) - now))
             let readable = io.poll(timeout: wait)
             if exited && !readable { break }
         }
@@ -168,7 +189,7 @@ public enum ProcessRunner {
         }
         let code: Int32 = timedOut ? timeoutExitCode : exitStatus(status)
         return ProcessOutput(exitCode: code, stdout: io.out, stderr: io.err, timedOut: timedOut,
-                             duration: monotonicNow() - start, outputLimitExceeded: io.outputLimitExceeded)
+                             duration: monotonicNow() - start, outputLimitExceeded: io.outputLimitExceeded, cancelled: cancelled)
     }
 
     /// `name` as execve needs it: a name with a slash as it is, else the first executable file
@@ -195,6 +216,18 @@ public enum ProcessRunner {
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
+}
+
+/// Set when the task awaiting a run is cancelled; the run's poll loop ends its child then (a
+/// run cancelled before its child started still starts it, and ends it at once).
+public final class CancelFlag: Sendable {
+    private let flag = Mutex(false)
+
+    public init() {}
+
+    public func set() { flag.withLock { $0 = true } }
+
+    public var isSet: Bool { flag.withLock { $0 } }
 }
 
 /// The parent's ends of the child's three pipes.

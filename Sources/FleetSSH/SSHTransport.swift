@@ -2,8 +2,21 @@ import FleetCore
 import Foundation
 import Logging
 
+/// How collectors and writers reach hosts: one script run on one host, its outcome as data
+/// (never thrown, so one broken host cannot stop a batch). Cancelling the task that awaits a run
+/// ends that run only. SSH is the real one; `ScriptedTransport` answers from a script, for tests.
+public protocol HostTransport: Sendable {
+    /// The wall-clock limit on one run, in seconds (messages quote it).
+    var timeout: Double { get }
+    func run(script: String, on target: HostTarget, stdin: Data?) async -> AuditRun
+}
+
+extension HostTransport {
+    public func run(script: String, on target: HostTarget) async -> AuditRun { await run(script: script, on: target, stdin: nil) }
+}
+
 /// Runs one remote command on one host over ssh and reports what came back.
-public struct SSHTransport: Sendable {
+public struct SSHTransport: HostTransport {
     public var settings: SSHSettings
     let logger: Logger
 
@@ -12,11 +25,13 @@ public struct SSHTransport: Sendable {
         self.logger = logger
     }
 
+    public var timeout: Double { settings.timeout }
+
     /// Runs `script` with `sh -c` on the host. A failure to start ssh is reported in the
     /// result, never thrown, so one broken host cannot stop a batch. The script's commands are
     /// ended on the host too once the time limit has passed (`RemoteShell.watchdog`), and what
     /// the host may send is bounded (`HostLimits`).
-    public func run(script: String, on target: HostTarget, stdin: Data? = nil) async -> AuditRun {
+    public func run(script: String, on target: HostTarget, stdin: Data?) async -> AuditRun {
         let argv = settings.argv(target: target, remoteCommand: RemoteCommand.wrap(script, timeLimit: settings.timeout))
         logger.debug("ssh \(target): \(argv.dropLast().joined(separator: " ")) <script>")
         do {
@@ -26,7 +41,7 @@ public struct SSHTransport: Sendable {
             var stderr = out.stderrText
             if out.timedOut && stderr.isEmpty { stderr = "ssh timeout" }
             return AuditRun(exitCode: out.exitCode, stdout: out.stdout, stderr: stderr, timedOut: out.timedOut,
-                            outputLimitExceeded: out.outputLimitExceeded)
+                            outputLimitExceeded: out.outputLimitExceeded, cancelled: out.cancelled)
         } catch {
             let message: String
             if case ProcessRunnerError.spawnFailed(_, let code) = error, code == ENOENT {

@@ -6,19 +6,43 @@ import Logging
 import Synchronization
 
 /// Ctrl-C for a running batch: the first request stops new hosts from starting, the second also
-/// ends the sessions in flight.
+/// ends the sessions in flight, by cancelling that batch's task: only its own ssh sessions end.
 public final class StopRequest: Sendable {
-    private let count = Mutex(0)
+    private struct State {
+        var count = 0
+        var onForce: [@Sendable () -> Void] = []
+    }
+    private let state = Mutex(State())
 
     public init() {}
 
     public func request() {
-        let n = count.withLock { $0 += 1; return $0 }
-        if n >= 2 { ProcessRunner.terminateAll() }
+        let forced = state.withLock { s -> [@Sendable () -> Void] in
+            s.count += 1
+            return s.count == 2 ? s.onForce : []
+        }
+        for f in forced { f() }
     }
 
-    public var isRequested: Bool { count.withLock { $0 > 0 } }
-    var isForced: Bool { count.withLock { $0 > 1 } }
+    public var isRequested: Bool { state.withLock { $0.count > 0 } }
+    public var isForced: Bool { state.withLock { $0.count > 1 } }
+
+    /// Runs `f` on the second request (at once if that already came).
+    public func whenForced(_ f: @escaping @Sendable () -> Void) {
+        let now = state.withLock { s -> Bool in
+            if s.count > 1 { return true }
+            s.onForce.append(f)
+            return false
+        }
+        if now { f() }
+    }
+
+    /// Runs `work` as a task that a forced stop cancels.
+    public func cancellable<T: Sendable>(_ work: @escaping @Sendable () async -> T) async -> T {
+        let task = Task { await work() }
+        whenForced { task.cancel() }
+        return await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+    }
 }
 
 /// The outcome of a write on one host.
@@ -41,36 +65,40 @@ public struct WriteResult: Sendable {
 /// leaves a record; the outcome line follows. A session that ends before the host answered is
 /// checked by reading the file back, so its outcome is what the host holds, not a guess.
 public struct HostWriter: Sendable {
-    public var transport: SSHTransport
+    public var transport: any HostTransport
     public var auditLog: AuditLog
     /// Where a vault's local copy goes (vault writes only).
     public var vaultStore: ContentStore?
     public var workers: Int
+    /// Who writes and the clock every audit line is stamped with.
+    public var context: RunContext
     let logger: Logger
 
-    public init(transport: SSHTransport, auditLog: AuditLog, vaultStore: ContentStore?, workers: Int,
-                logger: Logger = Logger(label: "fleetroll.write")) {
+    public init(transport: any HostTransport, auditLog: AuditLog, vaultStore: ContentStore?, workers: Int,
+                context: RunContext, logger: Logger = Logger(label: "fleetroll.write")) {
         self.transport = transport; self.auditLog = auditLog; self.vaultStore = vaultStore
-        self.workers = max(1, workers); self.logger = logger
+        self.workers = max(1, workers); self.context = context; self.logger = logger
     }
 
     public func run(_ plan: WritePlan, on hosts: [HostTarget], stop: StopRequest = StopRequest(),
                     progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async -> [WriteResult] {
         let script = plan.script
         let stored = LocalCopy()
-        return await runBounded(count: hosts.count, width: workers, admit: { !stop.isRequested },
-                                skipped: { notStarted(hosts[$0], plan, why: "not started: interrupted by Ctrl-C") },
-                                progress: { progress($0, hosts.count) }) { index in
-            await writeOne(plan, script: script, on: hosts[index], stop: stop, stored: stored)
+        return await stop.cancellable {
+            await runBounded(count: hosts.count, width: workers, admit: { !stop.isRequested },
+                             skipped: { notStarted(hosts[$0], plan, why: "not started: interrupted by Ctrl-C") },
+                             progress: { progress($0, hosts.count) }) { index in
+                await writeOne(plan, script: script, on: hosts[index], stop: stop, stored: stored)
+            }
         }
     }
 
     func writeOne(_ plan: WritePlan, script: String, on target: HostTarget, stop: StopRequest,
                   stored: LocalCopy) async -> WriteResult {
-        let started = Date()
+        let started = context.now
         let writeID = UUID().uuidString.lowercased()
         do {
-            try auditLog.append(WriteIntent(ts: Timestamp.now(), actor: currentActor(), action: plan.action,
+            try auditLog.append(WriteIntent(ts: context.timestamp, actor: context.actor, action: plan.action,
                                             host: target.description, writeID: writeID, parameters: plan.parameters))
         } catch {
             logger.error("\(target): could not append to the audit log: \(error)")
@@ -90,8 +118,8 @@ public struct HostWriter: Sendable {
             try? await Task.sleep(nanoseconds: 1_000_000_000)
         } while true
 
-        var outcome = WriteOutcome.interpret(run, timeoutSeconds: transport.settings.timeout)
-        if stop.isForced && (outcome.status == .fail || outcome.status == .unknown) && outcome.errorClass != .sudo {
+        var outcome = WriteOutcome.interpret(run, timeoutSeconds: transport.timeout)
+        if (stop.isForced || run.cancelled) && (outcome.status == .fail || outcome.status == .unknown) && outcome.errorClass != .sudo {
             outcome.status = .interrupted
             outcome.error = "interrupted by Ctrl-C; the file is either the old or the new one, never partial"
         } else if outcome.status == .unknown {
@@ -105,10 +133,10 @@ public struct HostWriter: Sendable {
             }
         }
         let record = WriteRecord(
-            ts: Timestamp.now(), actor: currentActor(), action: plan.action, host: target.description,
+            ts: context.timestamp, actor: context.actor, action: plan.action, host: target.description,
             result: outcome.status, sshRC: run.launchError == nil ? Int(run.exitCode) : nil,
             stderr: run.stderr.trimmingCharacters(in: .whitespacesAndNewlines), error: outcome.error,
-            errorClass: outcome.errorClass, durationS: (Date().timeIntervalSince(started) * 1000).rounded() / 1000,
+            errorClass: outcome.errorClass, durationS: (context.now.timeIntervalSince(started) * 1000).rounded() / 1000,
             observed: outcome.observed, parameters: parameters, writeID: writeID)
         var auditError: String?
         do { try auditLog.append(record) } catch {
@@ -125,7 +153,7 @@ public struct HostWriter: Sendable {
         var out = outcome
         let cut = outcome.error ?? "the session ended before the host answered"
         var script = CheckFileScript(file: plan.file)
-        script.waitSeconds = max(1, min(10, Int(transport.settings.timeout) - 3))
+        script.waitSeconds = max(1, min(10, Int(transport.timeout) - 3))
         let run = await transport.run(script: script.body, on: target)
         let output = RemoteOutput.parse(run.stdout)
         let f = output.fields
@@ -166,7 +194,7 @@ public struct HostWriter: Sendable {
     }
 
     func notStarted(_ target: HostTarget, _ plan: WritePlan, why: String) -> WriteResult {
-        let record = WriteRecord(ts: Timestamp.now(), actor: currentActor(), action: plan.action, host: target.description,
+        let record = WriteRecord(ts: context.timestamp, actor: context.actor, action: plan.action, host: target.description,
                                  result: .notStarted, sshRC: nil, stderr: "", error: why,
                                  errorClass: nil, durationS: 0, observed: WriteObserved(), parameters: plan.parameters)
         // Nothing was done on this host, so nothing goes into the audit log.

@@ -113,3 +113,29 @@ struct ProcessRunnerTests {
         #expect(codes.sorted() == (0..<40).map { Int32($0 % 5) }.sorted())
     }
 }
+
+/// Cancelling the task that awaits a run ends that run's process only.
+@Suite("Process cancellation")
+struct ProcessCancellationTests {
+    @Test func cancellingOneRunLeavesTheOther() async throws {
+        let cancelled = Task { try await ProcessRunner.run(["sleep", "300"], timeout: 600) }
+        let other = Task { try await ProcessRunner.run(["sh", "-c", "sleep 1.5; echo done"], timeout: 60) }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        cancelled.cancel()
+        let a = try await cancelled.value
+        // The child's own run time (a busy test machine may delay this task, not the child).
+        #expect(a.cancelled && !a.timedOut && a.duration < 120, "ended when cancelled, not after 300 s: \(a.duration)")
+        let b = try await other.value
+        #expect(!b.cancelled && b.exitCode == 0 && String(decoding: b.stdout, as: UTF8.self) == "done\n")
+    }
+
+    @Test func aRunCancelledBeforeItStartsRunsNothing() async throws {
+        let task = Task {
+            try? await Task.sleep(nanoseconds: 200_000_000)
+            return try await ProcessRunner.run(["sh", "-c", "echo ran"], timeout: 10)
+        }
+        task.cancel()
+        let out = try await task.value
+        #expect(out.cancelled && out.stdout.isEmpty)
+    }
+}

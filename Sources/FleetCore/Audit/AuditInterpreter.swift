@@ -10,11 +10,14 @@ public struct AuditRun: Sendable {
     public var launchError: String?
     /// The session sent more than `HostLimits.sessionOutputBytes` and was ended.
     public var outputLimitExceeded = false
+    /// fleetroll ended the session itself (its batch was cancelled): nothing is known of the host.
+    public var cancelled = false
 
     public init(exitCode: Int32, stdout: Data, stderr: String, timedOut: Bool, launchError: String? = nil,
-                outputLimitExceeded: Bool = false) {
+                outputLimitExceeded: Bool = false, cancelled: Bool = false) {
         self.exitCode = exitCode; self.stdout = stdout; self.stderr = stderr
         self.timedOut = timedOut; self.launchError = launchError; self.outputLimitExceeded = outputLimitExceeded
+        self.cancelled = cancelled
     }
 }
 
@@ -37,6 +40,9 @@ public enum AuditInterpreter {
     public static func interpret(_ run: AuditRun, timeoutSeconds: Double) -> AuditVerdict {
         if let launch = run.launchError {
             return failure(.local, launch)
+        }
+        if run.cancelled {
+            return failure(.interrupted, "stopped by fleetroll before the host answered")
         }
         let stderr = run.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
         if run.outputLimitExceeded {

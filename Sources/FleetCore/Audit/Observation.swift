@@ -20,6 +20,9 @@ public enum ErrorClass: String, Codable, Sendable, CaseIterable {
     /// The host sent more than fleetroll accepts (`HostLimits`): a file or value over its size
     /// limit, a role that is not one word, or a flood of output. None of it is kept.
     case oversized
+    /// fleetroll stopped the session itself (Ctrl-C, a cancelled batch) before the host answered:
+    /// nothing was learned, so such a gather is never stored.
+    case interrupted
 }
 
 /// Metadata of a file on a host. Values are kept as strings, as the old records had them; the

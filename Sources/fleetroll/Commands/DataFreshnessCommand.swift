@@ -1,6 +1,6 @@
 import ArgumentParser
 import FleetCore
-import FleetStore
+import FleetOps
 import Foundation
 
 struct DataFreshnessCommand: AsyncParsableCommand {
@@ -26,21 +26,12 @@ struct DataFreshnessCommand: AsyncParsableCommand {
 
     func run() async throws {
         let state = global.state
-        var names: [String] = []
-        var latest: [String: HostHistory] = [:]
-        if !all { names = try resolveHosts(hosts).hosts.map(\.description) }
-        if state.hasDatabase {
-            let store = ObservationStore(database: try global.openDatabase())
-            latest = try await store.latest(hosts: all ? nil : names)
-            if all { names = latest.keys.sorted() }
-        }
-        let now = Date()
-        let okTimes = names.compactMap { latest[$0]?.latestOK.flatMap { Timestamp.parse($0.ts) } }
-        let fresh = okTimes.filter { max(0, now.timeIntervalSince($0)) <= Double(staleThreshold) }.count
-        let pct = names.isEmpty ? 0 : (1000 * Double(fresh) / Double(names.count)).rounded() / 10
-        let newest = okTimes.max()
-        let status = names.isEmpty || okTimes.isEmpty ? "no_data" : (pct < minFreshPct ? "stale" : "fresh")
-        let age = newest.map { max(0, Int(now.timeIntervalSince($0))) }
+        let names = all ? nil : try resolveHosts(hosts).hosts.map(\.description)
+        let database = state.hasDatabase ? try global.openDatabase() : nil
+        let r = try await DataFreshness.judge(database, hosts: names, staleAfter: staleThreshold, minFreshPct: minFreshPct,
+                                              now: try global.fleet().context.now)
+        let status = r.status.rawValue, newest = r.newestOK, age = r.newestAgeS, pct = r.freshPct, fresh = r.hostsFresh
+        let total = r.hostsTotal, withOK = r.hostsWithOK
         let source = all ? "--all" : hosts.joined(separator: ",")
         if json {
             let fields: [(String, String)] = [
@@ -48,7 +39,7 @@ struct DataFreshnessCommand: AsyncParsableCommand {
                 ("most_recent_ok_ts", newest.map { "\"\(Timestamp.iso($0))\"" } ?? "null"),
                 ("ok_age_seconds", age.map(String.init) ?? "null"),
                 ("ok_age_human", age.map { "\"\(Durations.humanize($0))\"" } ?? "null"),
-                ("hosts_total", "\(names.count)"), ("hosts_with_ok", "\(okTimes.count)"), ("hosts_fresh", "\(fresh)"),
+                ("hosts_total", "\(total)"), ("hosts_with_ok", "\(withOK)"), ("hosts_fresh", "\(fresh)"),
                 ("fresh_pct", String(format: "%.1f", pct)), ("min_fresh_pct", String(format: "%g", minFreshPct)),
                 ("stale_threshold_seconds", "\(staleThreshold)"),
             ]
@@ -58,10 +49,10 @@ struct DataFreshnessCommand: AsyncParsableCommand {
             print(label("status") + status)
             print(label("host_source") + source)
             print(label("most_recent_ok") + "\(newest.map(Timestamp.iso) ?? "none") (\(age.map { Durations.humanize($0) } ?? "-") ago)")
-            print(label("hosts_with_ok") + "\(okTimes.count)/\(names.count)")
-            print(label("fresh") + "\(fresh)/\(names.count) (\(String(format: "%.1f", pct))%, min \(String(format: "%g", minFreshPct))%)")
+            print(label("hosts_with_ok") + "\(withOK)/\(total)")
+            print(label("fresh") + "\(fresh)/\(total) (\(String(format: "%.1f", pct))%, min \(String(format: "%g", minFreshPct))%)")
             print(label("stale_threshold") + "\(staleThreshold)s")
         }
-        if status != "fresh" { throw CLIError.hostsFailed }
+        if r.status != .fresh { throw CLIError.hostsFailed }
     }
 }

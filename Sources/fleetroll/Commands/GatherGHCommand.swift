@@ -3,6 +3,7 @@ import FleetCore
 import FleetGather
 import FleetGitHub
 import FleetStore
+import FleetOps
 import Foundation
 
 struct GatherGHCommand: AsyncParsableCommand {
@@ -33,10 +34,8 @@ struct GatherGHCommand: AsyncParsableCommand {
     }
 
     static func collect(global: GlobalOptions, services: ServiceOptions, force: Bool) async throws -> GitHubReport {
-        let config = try global.config()
-        let state = global.state
-        let database = try global.openDatabase()
-        return try await GitHubCollector(client: services.github(config), database: database, state: state).collect(force: force)
+        let fleet = try global.fleet()
+        return try await fleet.github(try global.openDatabase(), client: services.github(fleet.config)).collect(force: force, now: fleet.context.now)
     }
 }
 

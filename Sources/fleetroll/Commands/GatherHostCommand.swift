@@ -3,6 +3,7 @@ import FleetCore
 import FleetGather
 import FleetSSH
 import FleetStore
+import FleetOps
 import Foundation
 
 struct GatherHostCommand: AsyncParsableCommand {
@@ -76,16 +77,14 @@ struct GatherHostOptions: ParsableArguments {
     /// Audits the hosts, prints the chosen output, and returns how many hosts failed.
     func run(_ selection: HostSelection, global: GlobalOptions, ssh: SSHOptions) async throws -> Int {
         let state = global.state
-        let config = try global.config()
-        let logger = global.makeLogger("fleetroll")
+        let fleet = try global.fleet()
+        let config = fleet.config
         let database = try global.openDatabase(retention: keep)
         var options = GatherOptions()
         options.workers = workers ?? config.workers ?? 10
         options.batchTimeout = batchTimeout ?? config.batchTimeout ?? 600
         options.includeContent = !noContent
-        let gatherer = HostGatherer(
-            transport: SSHTransport(settings: try ssh.settings(state: state, config: config), logger: logger),
-            store: ObservationStore(database: database), state: state, options: options, logger: logger)
+        let gatherer = fleet.gatherer(database, transport: fleet.transport(try ssh.settings(state: state, config: config)), options: options)
 
         let view = GatherHostView(selection: selection, state: state, workers: options.workers, verbose: verbose)
         if !json && !quiet && selection.isBatch { print(view.header()) }

@@ -3,6 +3,7 @@ import FleetCore
 import FleetGather
 import FleetStore
 import FleetTaskcluster
+import FleetOps
 import Foundation
 
 struct GatherTCCommand: AsyncParsableCommand {
@@ -48,13 +49,11 @@ struct GatherTCCommand: AsyncParsableCommand {
     }
 
     static func collect(_ selection: HostSelection, global: GlobalOptions, services: ServiceOptions) async throws -> TaskclusterReport {
-        let config = try global.config()
-        let state = global.state
-        let database = try global.openDatabase()
-        var collector = TaskclusterCollector(client: try services.taskcluster(config), table: services.poolTable(config),
-                                             database: database, state: state, logger: global.makeLogger("fleetroll"))
-        collector.concurrency = services.concurrency(config)
-        return try await collector.collect(selection.hosts)
+        let fleet = try global.fleet()
+        let config = fleet.config
+        let collector = fleet.taskcluster(try global.openDatabase(), client: try services.taskcluster(config),
+                                          table: services.poolTable(config), concurrency: services.concurrency(config))
+        return try await collector.collect(selection.hosts, now: fleet.context.now)
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FleetCore
+import FleetOps
 import FleetReport
 import FleetStore
 import FleetTUI
@@ -86,13 +87,14 @@ struct HostMonitorCommand: AsyncParsableCommand {
         let queryText = try resolveQuery()
         let query = Query(queryText ?? "")
         if let text = queryText, let issue = query.validate(text) { throw CLIError.usage("--filter: \(issue)") }
-        let state = global.state
-        let loader = ReportLoader(state: state, database: try global.openDatabase())
+        let fleet = try global.fleet()
+        let database = try global.openDatabase()
+        let loader = fleet.report(database)
         let names = hosts.isEmpty ? nil : try resolveHosts(hosts).hosts.map(\.description)
         let order = BaseOrder(rawValue: sort.lowercased()) ?? .host
         var table = ReportTable(columns: selectedColumns ?? ReportColumn.displayed, colour: Terminal.colorEnabled)
         guard follow else {
-            let rows = query.apply(try await loader.report(hosts: names, order: order, now: Date()).rows)
+            let rows = query.apply(try await loader.report(hosts: names, order: order, now: fleet.context.now).rows)
             if hostnameOnly {
                 Terminal.write(rows.map { $0.host + "\n" }.joined())
             } else if json {
@@ -105,7 +107,7 @@ struct HostMonitorCommand: AsyncParsableCommand {
         }
         // Following: the report, then one line per observation stored after it (the feed reads
         // the report and the ids to follow from in one transaction, so each is printed once).
-        let feed = LiveReport(loader: loader, hosts: names)
+        let feed = fleet.liveReport(database, hosts: names)
         try await feed.load()
         let rows = query.apply(ReportLoader.sorted(await feed.rows, order, byHost: true))
         let widths = table.widths(rows)
@@ -145,7 +147,8 @@ struct HostMonitorCommand: AsyncParsableCommand {
             throw CLIError.usage("the live view reads keys from the terminal, but standard input is not one; use --once or --json")
         }
         let state = global.state
-        let loader = ReportLoader(state: state, database: try global.openDatabase())
+        let fleet = try global.fleet()
+        let database = try global.openDatabase()
         let names = hosts.isEmpty ? nil : try resolveHosts(hosts).hosts.map(\.description)
         let source = hosts.count == 1 ? (hosts[0] as NSString).lastPathComponent : (hosts.isEmpty ? "all hosts" : "\(hosts.count) args")
         var options = MonitorApp.Options()
@@ -160,7 +163,7 @@ struct HostMonitorCommand: AsyncParsableCommand {
         options.logPath = state.root.appendingPathComponent("monitor.log").path
         options.filterDirectories = filterDirectories
         options.watchedFiles = [("audit", state.auditLog.path), ("db", state.database.path)]
-        let app = MonitorApp(feed: LiveReport(loader: loader, hosts: names), options: options)
+        let app = MonitorApp(feed: fleet.liveReport(database, hosts: names), options: options)
         // A closed terminal (SIGHUP) ends the view like q does, so the filter history is kept.
         Interrupts.install(signals: [SIGINT, SIGTERM, SIGHUP]) { app.requestStop() }
         try await app.run()

@@ -56,6 +56,6 @@ struct SetVaultCommand: AsyncParsableCommand {
             flow.dryRun()
             return
         }
-        try await flow.run(vaultStore: store)
+        try await flow.run(keepsVaultCopy: true)
     }
 }

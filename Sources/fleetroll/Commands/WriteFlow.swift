@@ -1,5 +1,6 @@
 import FleetCore
 import FleetGather
+import FleetOps
 import FleetSSH
 import FleetStore
 import FleetWrite
@@ -76,19 +77,20 @@ struct WriteFlow {
 
     // MARK: the run
 
-    func run(vaultStore: ContentStore? = nil) async throws {
+    func run(keepsVaultCopy: Bool = false) async throws {
         do { try state.prepare() } catch {
             throw CLIError.usage("cannot use the state directory \(state.root.path): \(error)")
         }
-        let logger = global.makeLogger("fleetroll")
-        let transport = SSHTransport(settings: try ssh.settings(state: state, config: try global.config()), logger: logger)
-        let auditLog = AuditLog(url: state.auditLog)
+        let fleet = try global.fleet()
+        let transport = fleet.transport(try ssh.settings(state: state, config: fleet.config))
         // Every change must be recorded: with no audit log to write to, no host is touched.
-        do { try auditLog.checkWritable() } catch {
+        do { try AuditLog(url: state.auditLog).checkWritable() } catch {
             throw CLIError.failed("the audit log cannot be written (\(error)); no host was touched")
         }
-        let writer = HostWriter(transport: transport, auditLog: auditLog, vaultStore: vaultStore,
-                                workers: options.workers, logger: logger)
+        var gather = GatherOptions()
+        gather.workers = options.workers
+        let flow = WriteAndRefresh(writer: fleet.writer(transport: transport, workers: options.workers, keepsVaultCopy: keepsVaultCopy),
+                                   gatherer: options.noAudit ? nil : fleet.gatherer(try global.openDatabase(), transport: transport, options: gather))
         let stop = StopRequest()
         Interrupts.install {
             stop.request()
@@ -96,20 +98,20 @@ struct WriteFlow {
         }
         let label = plan.operation.isRemove ? "Unsetting \(noun)s" : "Setting \(noun)s"
         let bar = ProgressBar(total: selection.hosts.count, label: label, enabled: !options.json)
-        let started = Date()
-        let results = await writer.run(plan, on: selection.hosts, stop: stop) { done, _ in bar.update(done: done) }
-        bar.finish()
-        let elapsed = Date().timeIntervalSince(started)
-
-        if options.json {
-            let records = results.map(\.record)
-            print(selection.isBatch ? JSONOutput.encode(records) : JSONOutput.encode(records[0]))
-        } else {
-            print(report(results, elapsed: elapsed))
+        let outcome = await flow.run(plan, on: selection.hosts, stop: stop, progress: { done, _ in bar.update(done: done) }) { results, elapsed in
+            bar.finish()
+            if options.json {
+                let records = results.map(\.record)
+                print(selection.isBatch ? JSONOutput.encode(records) : JSONOutput.encode(records[0]))
+            } else {
+                print(report(results, elapsed: elapsed))
+            }
         }
-        if !options.noAudit && !stop.isRequested {
-            await refresh(results.filter { $0.record.result.succeeded }.map(\.target), transport: transport, logger: logger)
+        if !outcome.refreshed.isEmpty {
+            let failed = outcome.refreshed.filter { !$0.observation.ok }.count
+            Terminal.note("Audit refreshed for \(outcome.refreshed.count - failed) host(s)." + (failed > 0 ? " \(failed) could not be gathered." : ""))
         }
+        let results = outcome.results
         let unrecorded = results.filter { !$0.logged }
         if !unrecorded.isEmpty {
             let hosts = unrecorded.map { "\($0.target) (\($0.record.result.rawValue))" }.joined(separator: ", ")
@@ -118,23 +120,6 @@ struct WriteFlow {
         }
         if stop.isRequested { throw CLIError.interrupted }
         if results.contains(where: { !$0.record.result.succeeded }) { throw CLIError.hostsFailed }
-    }
-
-    /// Gathers the changed hosts again so reports show the new state at once.
-    func refresh(_ hosts: [HostTarget], transport: SSHTransport, logger: Logger) async {
-        guard !hosts.isEmpty else { return }
-        do {
-            let database = try global.openDatabase()
-            var options = GatherOptions()
-            options.workers = self.options.workers
-            let gatherer = HostGatherer(transport: transport, store: ObservationStore(database: database), state: state,
-                                        options: options, logger: logger)
-            let results = await gatherer.gather(hosts)
-            let failed = results.filter { !$0.observation.ok }.count
-            Terminal.note("Audit refreshed for \(hosts.count - failed) host(s)." + (failed > 0 ? " \(failed) could not be gathered." : ""))
-        } catch {
-            Terminal.note("WARNING: could not refresh the audit data: \(error)")
-        }
     }
 
     // MARK: text report

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FleetConfig
 import FleetCore
+import FleetOps
 import FleetSSH
 import FleetStore
 import Foundation
@@ -59,6 +60,12 @@ struct GlobalOptions: ParsableArguments {
             Terminal.note("WARNING: could not import the Python fleetroll's data from \(state.pythonDatabase.path): \(error)\n"
                           + "This command goes on without it; the next command (or `fleetroll import-python`) tries again.")
         }
+    }
+
+    /// The composition root for this command: the state directory, its configuration, the user
+    /// and the clock.
+    func fleet() throws -> Fleet {
+        Fleet(state: state, config: try config(), context: .live(), logger: makeLogger("fleetroll"))
     }
 
     /// `<state>/config.toml`; a broken file is a usage error naming the file and key.

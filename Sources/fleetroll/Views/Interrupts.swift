@@ -18,7 +18,7 @@ enum Interrupts {
 
     /// For read-only commands: stop every ssh still running and exit 130 at once.
     @Sendable static func terminateAndExit() {
-        ProcessRunner.terminateAll()
+        ProcessRunner.terminateAllBeforeExit()
         FileHandle.standardError.write(Data("\nERROR: Interrupted\n".utf8))
         Foundation.exit(130)
     }
