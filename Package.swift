@@ -38,7 +38,7 @@ let package = Package(
         ),
         .target(
             name: "FleetStore",
-            dependencies: ["FleetCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["FleetCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
         ),
         .target(
             name: "FleetGather",

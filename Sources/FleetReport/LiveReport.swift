@@ -34,7 +34,8 @@ public actor LiveReport {
     public private(set) var names: [String] = []
     /// One row per name, in the same order.
     public private(set) var rows: [HostRow] = []
-    public private(set) var inputs = ReportInputs()
+    /// What every row shares (branch heads, pools, notes, contents); hosts' facts stay in the store.
+    public private(set) var shared = ReportInputs()
     /// When the data last changed (the header's `updated=`).
     public private(set) var updated: Date?
     var position: [String: Int] = [:]
@@ -58,13 +59,13 @@ public actor LiveReport {
     /// Reads everything from the store.
     public func load() async throws {
         content = loader.state.contentStamp()
-        let snapshot = try await loader.snapshot(hosts: listed, now: clock())
-        names = snapshot.names
-        inputs = snapshot.inputs
-        stamp = snapshot.stamp
-        newestOK = inputs.history.values.compactMap { $0.latestOK.flatMap { Timestamp.parse($0.ts) } }.max()
-        if updated == nil { updated = inputs.history.values.compactMap { Timestamp.parse($0.latest.ts) }.max() }
-        rows = ReportLoader.rows(names, inputs)
+        let built = try await loader.build(hosts: listed, now: clock())
+        names = built.names
+        rows = built.rows
+        shared = built.shared
+        stamp = built.stamp
+        newestOK = rows.compactMap { $0.clock.lastOK.map { Date(timeIntervalSince1970: Double($0)) } }.max()
+        if updated == nil { updated = rows.compactMap { $0.clock.latest.map { Date(timeIntervalSince1970: Double($0)) } }.max() }
         position = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -106,10 +107,9 @@ public actor LiveReport {
                 names.append(record.host)
                 rows.append(HostRow(host: record.host, cells: [:], status: "UNK"))
             }
-            loader.apply([(record.host, ObservationFacts(id: id, record: record))], to: &inputs)
             if record.ok, let t = Timestamp.parse(record.ts), t > (newestOK ?? .distantPast) { newestOK = t }
-            inputs.now = clock()
-            let row = RowBuilder(inputs: inputs).row(for: record.host)
+            shared.now = clock()
+            let row = try await loader.row(host: record.host, asOf: id, shared: shared)
             rows[position[record.host]!] = row
             events.append(.observation(ObservationEvent(id: id, record: record, row: row)))
         }
@@ -119,7 +119,7 @@ public actor LiveReport {
 
     /// Moves every row's clock to `now`: ages and HEALTHY's Taskcluster part.
     public func tick(now: Date) {
-        inputs.now = now
+        shared.now = now
         for i in rows.indices { RowBuilder.age(&rows[i], to: now) }
     }
 
@@ -144,7 +144,12 @@ public actor LiveReport {
 
     /// Everything known about one host, for a detail view.
     public func detail(for host: String) async throws -> HostDetailData {
-        inputs.now = clock()
+        shared.now = clock()
+        var inputs = shared
+        if row(for: host) == nil, let h = try await loader.database.readReport(hosts: [host], build: { _, b in b }).1.first {
+            inputs.history[host] = h.facts
+            inputs.workers[host] = h.worker
+        }
         return try await loader.detail(host: host, row: row(for: host) ?? RowBuilder(inputs: inputs).row(for: host))
     }
 
@@ -152,7 +157,7 @@ public actor LiveReport {
     /// row was built from, and the host's Taskcluster record.
     public func jsonLine(_ event: ObservationEvent) async throws -> String {
         var observed = event.record.ok ? event.record.observed : nil
-        if !event.record.ok, let okID = inputs.history[event.record.host]?.latestOK?.id {
+        if !event.record.ok, let okID = try await loader.database.hostFacts(host: event.record.host, asOf: event.id)?.facts?.latestOK?.id {
             observed = try await ObservationStore(database: loader.database).record(id: okID)?.observed
         }
         let worker = try await ServiceStore(database: loader.database).latestWorker(host: event.record.host)

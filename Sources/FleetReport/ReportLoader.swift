@@ -1,6 +1,7 @@
 import FleetCore
 import FleetStore
 import Foundation
+import Synchronization
 
 /// The report's base order before any `sort:`.
 public enum BaseOrder: String, Sendable, CaseIterable {
@@ -8,11 +9,15 @@ public enum BaseOrder: String, Sendable, CaseIterable {
     case ovrBch = "ovr_bch"
 }
 
-/// What the rows of a report are built from, and the store as of when it was read.
-public struct ReportSnapshot: Sendable {
+/// A report's rows and what they were built with.
+public struct ReportBuild: Sendable {
     /// The hosts reported, in natural order.
     public var names: [String]
-    public var inputs: ReportInputs
+    /// One row per name, in the same order.
+    public var rows: [HostRow]
+    /// The parts every row shares (branch heads, pools, notes, contents); no host's facts.
+    public var shared: ReportInputs
+    /// The store as of the read.
     public var stamp: ChangeStamp
 }
 
@@ -32,61 +37,76 @@ public struct ReportLoader: Sendable {
         try await ObservationStore(database: database).hosts().naturallySorted { $0 }
     }
 
-    /// Everything the rows of `hosts` (every host in the store when nil) are built from, as of `now`.
-    public func snapshot(hosts: [String]?, now: Date) async throws -> ReportSnapshot {
-        let data = try await database.reportData(hosts: hosts)
+    /// The rows of `hosts` (every host in the store when nil) as of `now`, built a chunk of hosts
+    /// at a time on all cores while the store is read, so a fleet's facts are never all in memory.
+    public func build(hosts: [String]?, now: Date) async throws -> ReportBuild {
+        let content = Mutex<ReportInputs?>(nil)
+        let state = self.state
+        let (data, built) = try await database.readReport(hosts: hosts) { data, batch -> [HostRow] in
+            // The shared inputs (and the content files they name) are made once, by the first chunk.
+            var inputs = content.withLock { cached in
+                if let cached { return cached }
+                let made = Self.sharedInputs(data, state: state, now: now)
+                cached = made
+                return made
+            }
+            for h in batch {
+                if let f = h.facts { inputs.history[h.host] = f }
+                if let w = h.worker { inputs.workers[h.host] = w }
+            }
+            let builder = RowBuilder(inputs: inputs)
+            return parallelMap(batch) { builder.row(for: $0.host) }
+        }
+        let shared = content.withLock { $0 } ?? Self.sharedInputs(data, state: state, now: now)
+        let order = NaturalOrder.permutation(built.map(\.host))
+        return ReportBuild(names: order.map { built[$0].host }, rows: order.map { built[$0] }, shared: shared, stamp: data.stamp)
+    }
+
+    /// The inputs every row shares, from a read and the content stores.
+    static func sharedInputs(_ data: ReportData, state: StateDirectory, now: Date) -> ReportInputs {
         var inputs = ReportInputs()
         inputs.now = now
-        inputs.history = data.history
-        inputs.workers = data.workers
         inputs.refs = data.refs
         inputs.windowsPools = data.windowsPools
         inputs.notes = data.notes
         inputs.vaultNames = state.vaultStore.linkNames()
-        readContent(for: data.history.values.flatMap { [$0.latest, $0.latestOK].compactMap { $0 } }, into: &inputs)
-        let names = (hosts ?? Array(data.history.keys)).naturallySorted { $0 }
-        return ReportSnapshot(names: names, inputs: inputs, stamp: data.stamp)
+        for sha in data.overrideSHAs {
+            if let text = state.overrideStore.text(forSHA: sha) { inputs.overrides[sha] = OverrideFile(text: text) } else { inputs.missingOverrides.insert(sha) }
+        }
+        for sha in data.vaultSHAs { inputs.vaultLabels[sha] = RowBuilder.vaultLabel(sha, name: inputs.vaultNames[sha]) }
+        return inputs
     }
 
-    /// Folds observations stored after the snapshot into its inputs, reading any override file
-    /// they name that was not read yet.
-    public func apply(_ facts: [(host: String, facts: ObservationFacts)], to inputs: inout ReportInputs) {
-        for (host, f) in facts {
-            if inputs.history[host] == nil {
-                inputs.history[host] = HostFacts(latest: f, latestOK: f.ok ? f : nil)
-            } else {
-                inputs.history[host]?.apply(f)
+    /// A host's row as it stood when observation `id` was stored (following new observations).
+    public func row(host: String, asOf id: Int64, shared: ReportInputs) async throws -> HostRow {
+        var inputs = shared
+        if let h = try await database.hostFacts(host: host, asOf: id) {
+            inputs.history[host] = h.facts
+            inputs.workers[host] = h.worker
+            readContent(for: h.facts, into: &inputs)
+        }
+        return RowBuilder(inputs: inputs).row(for: host)
+    }
+
+    /// The override files and vault labels a host's facts need and the inputs lack.
+    func readContent(for facts: HostFacts?, into inputs: inout ReportInputs) {
+        for f in [facts?.latest, facts?.latestOK].compactMap({ $0 }) {
+            guard let o = f.observed else { continue }
+            if let sha = o.overrideSHA256, inputs.overrides[sha] == nil, let text = overrideText(sha: sha) {
+                inputs.overrides[sha] = OverrideFile(text: text)
             }
-        }
-        readContent(for: facts.map(\.facts), into: &inputs)
-    }
-
-    /// Override files (by SHA) and vault labels the facts need and the inputs lack.
-    func readContent(for facts: [ObservationFacts], into inputs: inout ReportInputs) {
-        let overrides = state.overrideStore
-        for f in facts {
-            guard let sha = f.observed?.overrideSHA256, inputs.overrides[sha] == nil, let text = overrides.text(forSHA: sha) else { continue }
-            inputs.overrides[sha] = OverrideFile(text: text)
-        }
-        // A fleet has a handful of vault files: label each once, not once per host.
-        for sha in facts.compactMap({ $0.observed?.vaultSHA256 }) where inputs.vaultLabels[sha] == nil {
-            inputs.vaultLabels[sha] = RowBuilder.vaultLabel(sha, name: inputs.vaultNames[sha])
+            if let sha = o.vaultSHA256, inputs.vaultLabels[sha] == nil {
+                inputs.vaultLabels[sha] = RowBuilder.vaultLabel(sha, name: inputs.vaultNames[sha])
+            }
         }
     }
 
     /// A stored override file's text, by its SHA-256.
     public func overrideText(sha: String) -> String? { state.overrideStore.text(forSHA: sha) }
 
-    /// Rows for a snapshot's hosts in base order, as of its `now`.
-    public func report(hosts: [String]?, order: BaseOrder = .host, now: Date) async throws -> (rows: [HostRow], snapshot: ReportSnapshot) {
-        let snapshot = try await snapshot(hosts: hosts, now: now)
-        return (Self.sorted(Self.rows(snapshot.names, snapshot.inputs), order, byHost: true), snapshot)
-    }
-
-    /// Every host's row, built on all cores.
-    public static func rows(_ hosts: [String], _ inputs: ReportInputs) -> [HostRow] {
-        let builder = RowBuilder(inputs: inputs)
-        return parallelMap(hosts) { builder.row(for: $0) }
+    /// Rows of `hosts` (every host in the store when nil) in base order, as of `now`.
+    public func rows(hosts: [String]?, order: BaseOrder = .host, now: Date) async throws -> [HostRow] {
+        Self.sorted(try await build(hosts: hosts, now: now).rows, order, byHost: true)
     }
 
     /// Rows in a base order: host (natural), role (hosts without one last), or override branch;

@@ -36,11 +36,7 @@ public struct ObservationStore: Sendable {
     static func insert(_ row: StoredObservation, in db: Database, keep: Int) throws {
         var row = row
         try row.insert(db)
-        try db.cachedStatement(sql: """
-            INSERT INTO host_summary (host, latest_id, latest_ok_id) VALUES (?1, ?2, CASE WHEN ?3 THEN ?2 END)
-            ON CONFLICT(host) DO UPDATE SET latest_id = excluded.latest_id,
-              latest_ok_id = CASE WHEN ?3 THEN excluded.latest_id ELSE host_summary.latest_ok_id END
-            """).execute(arguments: [row.host, row.id, row.ok])
+        try Summaries.take(row, in: db)
         try Retention.prune(db, table: StoredObservation.databaseTableName, partition: ["host"], keep: keep,
                             values: [row.host], keepNewestOK: true)
     }
@@ -77,24 +73,15 @@ public struct ObservationStore: Sendable {
     /// What the report reads of every host's latest and latest successful observation (or of
     /// the given hosts'), without decoding a record.
     static func facts(_ db: Database, hosts: [String]?) throws -> [String: HostFacts] {
-        let columns = StoredObservation.factsSelection.split(separator: ",").map { "o." + $0.trimmingCharacters(in: .whitespaces) }
-            .joined(separator: ", ")
-        let scope = hosts == nil ? "" : "AND s.host IN (SELECT value FROM json_each(?))"
-        let arguments: StatementArguments = try hosts.map { [try Self.jsonList($0)] } ?? []
+        let scope = hosts == nil ? "" : "WHERE s.host IN (SELECT value FROM json_each(?))"
+        let statement = try db.makeStatement(sql: "SELECT s.host, \(Summaries.selection) FROM host_summary s \(scope)")
+        if let hosts { try statement.setArguments([try Self.jsonList(hosts)]) }
         var out: [String: HostFacts] = [:]
-        let latest = try Row.fetchCursor(db, sql: """
-            SELECT s.host, \(columns) FROM host_summary s JOIN host_observations o ON o.id = s.latest_id WHERE 1 \(scope)
-            """, arguments: arguments)
-        while let row = try latest.next() {
-            let facts = StoredObservation.facts(row, from: 1)
-            out[row[0]] = HostFacts(latest: facts, latestOK: facts.ok ? facts : nil)
+        let n = StoredObservation.factsColumnCount
+        try RawColumns.each(statement) { c in
+            let latest = StoredObservation.facts(c, from: 1)
+            out[c.text(0) ?? ""] = HostFacts(latest: latest, latestOK: latest.ok ? latest : (c.isNull(1 + n) ? nil : StoredObservation.facts(c, from: 1 + n)))
         }
-        // The latest successful one, where it is an older observation.
-        let older = try Row.fetchCursor(db, sql: """
-            SELECT s.host, \(columns) FROM host_summary s JOIN host_observations o ON o.id = s.latest_ok_id
-            WHERE s.latest_ok_id != s.latest_id \(scope)
-            """, arguments: arguments)
-        while let row = try older.next() { out[row[0]]?.latestOK = StoredObservation.facts(row, from: 1) }
         return out
     }
 

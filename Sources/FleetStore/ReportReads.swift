@@ -17,8 +17,19 @@ public struct ReportData: Sendable {
     public var notes: [String: String] = [:]
     /// The store as of this read.
     public var stamp = ChangeStamp(observations: 0, services: [])
+    /// The override and vault SHA-256s the read hosts' rows name (their files are read once).
+    public var overrideSHAs: Set<String> = []
+    public var vaultSHAs: Set<String> = []
 
     public init() {}
+}
+
+/// One host's part of a report: its latest and latest successful observation (nil: never
+/// gathered) and its latest Taskcluster record.
+public struct HostReportFacts: Sendable {
+    public var host: String
+    public var facts: HostFacts?
+    public var worker: WorkerRecord?
 }
 
 /// The stored JSON a `--json` report prints for one host, as stored (no decoding).
@@ -36,6 +47,70 @@ public struct StoredReportJSON: Sendable {
 }
 
 extension FleetDatabase {
+    /// The report in one transaction: the shared parts first (refs, pools, notes, the stamp, the
+    /// contents rows name), then the hosts' facts, handed to `build` a chunk at a time so a fleet's
+    /// facts are never all held at once. Returns the shared parts and what `build` made of each
+    /// chunk, in order (every host in the store when `hosts` is nil, in the store's order).
+    public func readReport<T: Sendable>(hosts: [String]?, chunk: Int = 2048,
+                                        build: @Sendable (ReportData, [HostReportFacts]) -> [T]) async throws -> (ReportData, [T]) {
+        let list = try hosts.map { try ObservationStore.jsonList($0) }
+        return try await writer.read { db in
+            var shared = ReportData()
+            shared.stamp = try Self.changeStamp(db)
+            shared.refs = try ServiceStore.currentRefs(db)
+            shared.windowsPools = try ServiceStore.latestWindowsPools(db).mapValues(\.hash)
+            shared.notes = try NotesStore.displays(db)
+            // Every host in the store, or the ones asked for (never gathered ones too).
+            let from = list == nil ? "host_summary s LEFT JOIN worker_summary w ON w.host = s.host"
+                : "json_each(?1) j LEFT JOIN host_summary s ON s.host = j.value LEFT JOIN worker_summary w ON w.host = j.value"
+            let host = list == nil ? "s.host" : "j.value"
+            for (column, into) in [("override_sha256", \ReportData.overrideSHAs), ("vault_sha256", \ReportData.vaultSHAs)] {
+                let shas = try String.fetchAll(db, sql: """
+                    SELECT s.l_\(column) FROM \(from) WHERE s.l_\(column) IS NOT NULL
+                    UNION SELECT s.k_\(column) FROM \(from) WHERE s.k_\(column) IS NOT NULL
+                    """, arguments: list.map { [$0] } ?? [])
+                shared[keyPath: into] = Set(shas)
+            }
+            let statement = try db.makeStatement(sql: "SELECT \(host), \(Summaries.selection), \(Summaries.workerSelection) FROM \(from)")
+            if let list { try statement.setArguments([list]) }
+            var out: [T] = []
+            var batch: [HostReportFacts] = []
+            batch.reserveCapacity(chunk)
+            let n = StoredObservation.factsColumnCount
+            try RawColumns.each(statement) { c in
+                var facts: HostFacts?
+                if !c.isNull(1) {
+                    let latest = StoredObservation.facts(c, from: 1)
+                    facts = HostFacts(latest: latest, latestOK: latest.ok ? latest : (c.isNull(1 + n) ? nil : StoredObservation.facts(c, from: 1 + n)))
+                }
+                batch.append(HostReportFacts(host: c.text(0) ?? "", facts: facts, worker: StoredWorker.facts(c, from: 1 + 2 * n)))
+                if batch.count == chunk {
+                    out += build(shared, batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            if !batch.isEmpty { out += build(shared, batch) }
+            return (shared, out)
+        }
+    }
+
+    /// One host's facts as they stood when observation `id` was stored: that observation, and
+    /// the newest successful one up to it. Nil when there is no such observation any more.
+    public func hostFacts(host: String, asOf id: Int64) async throws -> HostReportFacts? {
+        try await writer.read { db in
+            let selection = StoredObservation.factsSelection
+            guard let latest = try Row.fetchOne(db, sql: "SELECT \(selection) FROM host_observations WHERE id = ? AND host = ?",
+                                                arguments: [id, host]).map({ StoredObservation.facts($0) }) else { return nil }
+            let ok = latest.ok ? latest : try Row.fetchOne(db, sql: """
+                SELECT \(selection) FROM host_observations WHERE host = ? AND ok = 1 AND id < ? ORDER BY id DESC LIMIT 1
+                """, arguments: [host, id]).map { StoredObservation.facts($0) }
+            let worker = try Row.fetchOne(db, sql: """
+                SELECT \(StoredWorker.factsSelection) FROM tc_workers WHERE host = ? ORDER BY id DESC LIMIT 1
+                """, arguments: [host]).flatMap { StoredWorker.facts($0) }
+            return HostReportFacts(host: host, facts: HostFacts(latest: latest, latestOK: ok), worker: worker)
+        }
+    }
+
     /// What the report joins for `hosts` (every host in the store when nil).
     public func reportData(hosts: [String]? = nil) async throws -> ReportData {
         try await writer.read { db in
@@ -56,6 +131,7 @@ extension FleetDatabase {
         let scope = hosts == nil ? "" : "WHERE s.host IN (SELECT value FROM json_each(?))"
         let arguments: StatementArguments = try hosts.map { [try ObservationStore.jsonList($0)] } ?? []
         return try await writer.read { db in
+            // The stored JSON is read by id; the compact summary says which ids.
             var out: [String: StoredReportJSON] = [:]
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT s.host, l.data, json_extract(k.data, '$.observed')
@@ -65,7 +141,7 @@ extension FleetDatabase {
             while let row = try rows.next() { out[row[0]] = StoredReportJSON(record: row[1], observed: row[2]) }
             let wanted = hosts.map(Set.init)
             let workers = try Row.fetchCursor(db, sql: """
-                SELECT host, data FROM tc_workers WHERE id IN (SELECT MAX(id) FROM tc_workers GROUP BY host)
+                SELECT w.host, t.data FROM worker_summary w JOIN tc_workers t ON t.id = w.worker_id
                 """)
             while let row = try workers.next() {
                 let host: String = row[0]

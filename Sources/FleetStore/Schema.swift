@@ -84,25 +84,19 @@ enum Schema {
         }
         m.registerMigration("v5-report-columns") { db in
             // What the report reads of each record, as typed columns beside its JSON, and each
-            // host's latest and latest successful observation: a report reads these instead of
-            // decoding every stored record. Stores written before are filled from their JSON.
+            // host's latest and latest successful observation and latest worker record in compact
+            // summaries (`Summaries`): a report reads these instead of decoding every stored
+            // record. Stores written before are filled from their JSON.
             try db.alter(table: "host_observations") { t in
                 for (name, type) in StoredObservation.reportColumns { t.add(column: name, type) }
             }
             try db.execute(sql: "UPDATE host_observations SET " + StoredObservation.reportColumnsFromJSON)
-            try db.create(table: "host_summary") { t in
-                t.primaryKey("host", .text)
-                t.column("latest_id", .integer).notNull()
-                t.column("latest_ok_id", .integer)
-            }
-            try db.execute(sql: """
-                INSERT INTO host_summary (host, latest_id, latest_ok_id)
-                SELECT host, MAX(id), MAX(CASE WHEN ok THEN id END) FROM host_observations GROUP BY host
-                """)
             try db.alter(table: "tc_workers") { t in
                 for (name, type) in StoredWorker.reportColumns { t.add(column: name, type) }
             }
             try db.execute(sql: "UPDATE tc_workers SET " + StoredWorker.reportColumnsFromJSON)
+            try Summaries.create(db)
+            try Summaries.fill(db)
         }
         return m
     }

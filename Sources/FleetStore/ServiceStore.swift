@@ -21,6 +21,7 @@ public struct ServiceStore: Sendable {
     static func insert(_ r: WorkerRecord, in db: Database, keep: Int) throws {
         var row = try StoredWorker(r)
         try row.insert(db)
+        try Summaries.take(row, in: db)
         try Retention.prune(db, table: StoredWorker.databaseTableName, partition: ["host"], keep: keep, values: [row.host])
     }
 
@@ -46,12 +47,10 @@ public struct ServiceStore: Sendable {
     /// The report's fields of every host's latest worker record (`WorkerRecord.reportFields`),
     /// read from columns, not JSON.
     static func reportWorkers(_ db: Database, hosts: Set<String>?) throws -> [String: WorkerRecord] {
-        let cursor = try Row.fetchCursor(db, sql: """
-            SELECT \(StoredWorker.factsSelection) FROM tc_workers WHERE id IN (SELECT MAX(id) FROM tc_workers GROUP BY host)
-            """)
+        let statement = try db.makeStatement(sql: "SELECT \(Summaries.workerSelection) FROM worker_summary w")
         var out: [String: WorkerRecord] = [:]
-        while let row = try cursor.next() {
-            guard let w = StoredWorker.facts(row), hosts?.contains(w.host) ?? true else { continue }
+        try RawColumns.each(statement) { c in
+            guard let w = StoredWorker.facts(c, from: 0), hosts?.contains(w.host) ?? true else { return }
             out[w.host] = w
         }
         return out

@@ -93,6 +93,11 @@ struct SummaryTests {
         #expect(read.history == facts, "\(context)")
         #expect(read.workers == workers, "\(context)")
         #expect(try await ObservationStore(database: db).hosts().sorted() == facts.keys.sorted(), "\(context)")
+        // The streaming read the report uses says the same, a host at a time.
+        let (_, streamed) = try await db.readReport(hosts: nil, chunk: 3) { _, batch in batch }
+        #expect(Dictionary(uniqueKeysWithValues: streamed.compactMap { h in h.facts.map { (h.host, $0) } }) == facts, "\(context)")
+        #expect(Dictionary(uniqueKeysWithValues: streamed.compactMap { h in h.worker.map { (h.host, $0) } })
+                == workers.filter { facts[$0.key] != nil }, "\(context)")
     }
 
     @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8] as [UInt64])

@@ -20,7 +20,8 @@ extension HostRow {
 extension Query {
     /// The rows that meet every condition, sorted by the `sort:` keys (stable).
     public func apply(_ rows: [HostRow]) -> [HostRow] {
-        var out = rows.filter { row in conditions.allSatisfy { $0.matches(row) } }
+        if isEmpty { return rows }
+        var out = conditions.isEmpty ? rows : rows.filter { row in conditions.allSatisfy { $0.matches(row) } }
         if !sort.isEmpty {
             out = out.enumerated().sorted { a, b in
                 for key in sort {

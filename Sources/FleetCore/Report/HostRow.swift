@@ -49,6 +49,10 @@ public struct RowClock: Sendable, Equatable {
     public var tcScan: Int?
     public var audit: Int?
     public var quarantineUntil: Double?
+    /// When the latest gather, and the latest successful one, were stored (the live view's
+    /// `updated=` and `[stale]`).
+    public var latest: Int?
+    public var lastOK: Int?
     public var workerKind: WorkerRecord.Kind?
     public var workerNote: String?
     public var pool: String?
@@ -137,6 +141,8 @@ public struct ReportInputs: Sendable {
     public var windowsPools: [String: String] = [:]
     /// Override files by SHA-256.
     public var overrides: [String: OverrideFile] = [:]
+    /// Override SHA-256s whose file is not in the content store (looked for once).
+    public var missingOverrides: Set<String> = []
     /// Friendly names (links in the vault store) by vault SHA-256.
     public var vaultNames: [String: String] = [:]
     /// VLT_SHA cells already made, by vault SHA-256.

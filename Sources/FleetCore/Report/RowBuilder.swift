@@ -19,7 +19,8 @@ public struct RowBuilder: Sendable {
         let tc = inputs.workers[host]
         fillTaskcluster(&row, tc)
         // Notes are kept by host name, without a login user.
-        row.cells[.note] = inputs.notes[host] ?? inputs.notes[String(host.split(separator: "@").last ?? "")] ?? "-"
+        row.cells[.note] = inputs.notes[host] ?? (host.utf8.contains(UInt8(ascii: "@"))
+            ? inputs.notes[String(host.split(separator: "@").last ?? "")] : nil) ?? "-"
         guard let history = inputs.history[host] else {
             for c: ReportColumn in [.os, .role, .vltSHA, .sha, .uptime, .ppLast, .ppSHA, .ppExp, .ppMatch, .applied] { row.cells[c] = "?" }
             row.cells[.wtOvr] = "-"
@@ -29,6 +30,8 @@ public struct RowBuilder: Sendable {
             Self.age(&row, to: inputs.now)
             return row
         }
+        row.clock.latest = epoch(history.latest.ts)
+        row.clock.lastOK = epoch(history.latestOK?.ts)
         row.status = history.latest.ok ? "OK" : (history.latest.errorClass?.rawValue.uppercased() ?? "FAIL")
         if !history.latest.ok {
             row.error = history.latest.error

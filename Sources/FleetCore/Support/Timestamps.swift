@@ -43,12 +43,17 @@ public enum Timestamp {
 
     public static func now() -> String { iso(Date()) }
 
+    static let monthDays = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
     /// Parses ISO-8601 with `Z`, `+HH:MM`, fractional seconds, or no zone at all. A timestamp
     /// without a zone is taken as UTC, never as the collector's local time (the old tool's W14).
     public static func parse(_ text: String) -> Date? {
-        let s = text.trimmingCharacters(in: .whitespaces)
-        guard s.count >= 19 else { return nil }
-        let chars = Array(s.utf8)
+        // Bytes, not Foundation's trimming: a report parses tens of thousands of these.
+        var bytes = Array(text.utf8)[...]
+        while let f = bytes.first, f == 0x20 || f == 0x09 { bytes = bytes.dropFirst() }
+        while let l = bytes.last, l == 0x20 || l == 0x09 { bytes = bytes.dropLast() }
+        let chars = Array(bytes)
+        guard chars.count >= 19 else { return nil }
         func num(_ from: Int, _ len: Int) -> Int? {
             guard from + len <= chars.count else { return nil }
             var v = 0
@@ -94,8 +99,9 @@ public enum Timestamp {
                 return nil
             }
         }
-        let monthDays = [31, (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard i == chars.count, (1...12).contains(mo), d >= 1, d <= monthDays[mo - 1], h < 24, mi < 60, sec <= 60 else { return nil }
+        let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+        guard i == chars.count, (1...12).contains(mo), d >= 1, d <= (mo == 2 ? (leap ? 29 : 28) : Self.monthDays[mo - 1]),
+              h < 24, mi < 60, sec <= 60 else { return nil }
         let epoch = days(fromCivil: y, mo, d) * 86400 + h * 3600 + mi * 60 + sec
         return Date(timeIntervalSince1970: Double(epoch) + fraction - Double(offset))
     }

@@ -94,7 +94,7 @@ struct HostMonitorCommand: AsyncParsableCommand {
         let order = BaseOrder(rawValue: sort.lowercased()) ?? .host
         var table = ReportTable(columns: selectedColumns ?? ReportColumn.displayed, colour: Terminal.colorEnabled)
         guard follow else {
-            let rows = query.apply(try await loader.report(hosts: names, order: order, now: fleet.context.now).rows)
+            let rows = query.apply(try await loader.rows(hosts: names, order: order, now: fleet.context.now))
             if hostnameOnly {
                 Terminal.write(rows.map { $0.host + "\n" }.joined())
             } else if json {
