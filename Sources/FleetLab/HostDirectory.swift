@@ -260,9 +260,28 @@ struct HostDirectory {
     private func write(_ file: String, _ text: String, mode: Int, gid: Int = 0) throws {
         let dir = (file as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+        try Self.writeClosingOnExec(file, Data(text.utf8))
         try chown(file, 0, gid)
         try chmod(file, mode)
+    }
+
+    /// Writes `data` to `file` through a descriptor that no child process can inherit. A
+    /// descriptor open for writing that leaks into a process started meanwhile (by another test,
+    /// or an ssh master living 15 minutes) makes every later exec of the file fail with "Text
+    /// file busy": the lab's wrapper scripts are executed.
+    static func writeClosingOnExec(_ file: String, _ data: Data) throws {
+        let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw LabError.setup("create \(file): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        try data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw LabError.setup("write \(file): \(String(cString: strerror(errno)))") }
+                offset += n
+            }
+        }
     }
 
     private func chmod(_ file: String, _ mode: Int) throws {

@@ -14,7 +14,7 @@ import FleetCore
 /// output could print itself).
 ///
 /// Time limit: a watchdog sends TERM to the run after `timeLimit` seconds, then KILL 5 s later.
-/// It runs in a process group of its own: sudo (with `use_pty`, the default on current Debian
+/// It runs in a process group of its own (perl's setpgrp, else setsid(1)): sudo (with `use_pty`, the default on current Debian
 /// and Ubuntu) ignores signals from processes of its own process group, so a `kill 0` from the
 /// session never reaches the command; sent from outside, sudo passes TERM on to the command's
 /// whole process group. When the session goes away (fleetroll's ssh ended by Ctrl-C or its own
@@ -87,26 +87,47 @@ public struct PuppetRunScript: Sendable {
           mark missing
           exit 0
         fi
-        # own_group CMD...: CMD in a process group of its own (setsid on Linux, perl on macOS).
+        # own_group CMD...: becomes CMD in a process group of its own, keeping its pid (run it in
+        # a background subshell: `( own_group ... ) &`, and $! is CMD's pid and group). perl's
+        # setpgrp never forks; setsid(1), where there is no perl, does not either in a shell
+        # without job control.
         own_group() {
-          if command -v setsid >/dev/null 2>&1; then setsid "$@"
-          elif command -v perl >/dev/null 2>&1; then perl -e 'setpgrp(0, 0); exec @ARGV or die "exec: $!\\n"' "$@"
-          else "$@"; fi
+          if command -v perl >/dev/null 2>&1; then exec perl -e 'setpgrp(0, 0); exec @ARGV or die "exec: $!\\n"' "$@"
+          elif command -v setsid >/dev/null 2>&1; then exec setsid "$@"
+          else exec "$@"; fi
         }
         mark started
-        $S env FLEETROLL_SINGLE_RUN=1 "$w" </dev/null &
-        run=$!
-        own_group sh -c '
+        if [ -n "$S" ]; then
+          # sudo passes TERM on to the wrapper's process group: signal sudo itself.
+          $S env FLEETROLL_SINGLE_RUN=1 "$w" </dev/null &
+          run=$!; target=$run
+        else
+          # Logged in as root: the wrapper's own group, so one signal reaches all it started.
+          ( own_group env FLEETROLL_SINGLE_RUN=1 "$w" </dev/null ) &
+          run=$!; target=-$run
+        fi
+        # The watchdog ends the run after the time limit, or as soon as this session goes away
+        # without saying the run is over.
+        ( own_group sh -c '
+          limit=$1 main=$2 target=$3 m=$4
+          stop() { kill -s "$1" -- "$target" 2>/dev/null || kill -s "$1" -- "${target#-}" 2>/dev/null; }
           i=0
-          while [ "$i" -lt "$1" ]; do sleep 1; kill -0 "$2" 2>/dev/null || exit 0; i=$((i + 1)); done
-          printf "\\n%s timeout\\n" "$4"
-          kill -TERM "$3" 2>/dev/null
+          while [ "$i" -lt "$limit" ]; do
+            sleep 1
+            if ! kill -0 "$main" 2>/dev/null; then stop TERM; exit 0; fi
+            i=$((i + 1))
+          done
+          printf "\\n%s timeout\\n" "$m"
+          stop TERM
           i=0
-          while [ "$i" -lt 5 ]; do sleep 1; kill -0 "$3" 2>/dev/null || exit 0; i=$((i + 1)); done
-          kill -KILL "$3" 2>/dev/null
-        ' fleetroll-watchdog "\(timeLimit)" "$$" "$run" "$m" </dev/null 2>/dev/null &
+          while [ "$i" -lt 5 ]; do sleep 1; kill -0 -- "${target#-}" 2>/dev/null || exit 0; i=$((i + 1)); done
+          stop KILL
+        ' fleetroll-watchdog "\(timeLimit)" "$$" "$target" "$m" </dev/null 2>/dev/null ) &
+        watchdog=$!
         wait "$run"
-        mark "exit $?"
+        rc=$?
+        kill "$watchdog" 2>/dev/null
+        mark "exit $rc"
         exit 0
         """
     }

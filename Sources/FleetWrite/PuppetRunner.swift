@@ -274,10 +274,11 @@ struct PuppetRunOutcome {
             return PuppetRunOutcome(status: .fail, errorClass: .timeout, error: what)
         }
         if run.exitCode == 255 {
-            let cls = PuppetRunErrorClass(transport: FailureClassifier.classify(exitCode: 255, stderr: stderr, timedOut: false))
             let why = lastStderr ?? "ssh exited with status 255"
-            return PuppetRunOutcome(status: .fail, errorClass: cls,
-                                    error: marks.started ? "the connection was lost during the run: \(why)" : why)
+            // The host was reached: what failed is the session, and how the run ended is unknown.
+            if marks.started { return PuppetRunOutcome(status: .fail, errorClass: .noStatus, error: "the connection was lost during the run: \(why)") }
+            let cls = PuppetRunErrorClass(transport: FailureClassifier.classify(exitCode: 255, stderr: stderr, timedOut: false))
+            return PuppetRunOutcome(status: .fail, errorClass: cls, error: why)
         }
         return PuppetRunOutcome(status: .fail, errorClass: .noStatus,
                                 error: "the session ended without the run's exit status (ssh status \(run.exitCode)"
