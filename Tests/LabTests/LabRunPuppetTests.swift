@@ -265,6 +265,10 @@ struct LabRunPuppetTests {
                 #expect(seen[short] == Array(1...3000), "\(short): \(seen[short]?.count ?? 0) lines")
             }
             #expect(raw.stdoutText.contains("Summary: total=3 successful=3 changed=0 failed=0 skipped=0"))
+            // -q: no host's output, the results and the summary still.
+            let quiet = try env.fleetroll(["host-run-puppet", "--confirm", "--no-audit", "-q", list])
+            #expect(quiet.exitCode == 0 && !quiet.stdout.contains(" | ") && !quiet.stdout.contains("START "), "\(quiet.stdout)")
+            #expect(quiet.stdout.contains("OK \(hosts[0].name) no changes") && quiet.stdout.contains("Summary: total=3 successful=3"))
         }
     }
 

@@ -145,7 +145,7 @@ struct RunPuppetSSHOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Each host's run is ended on the host after this many seconds.", valueName: "seconds"))
     var timeout: Double = 600
 
-    @Flag(name: .customLong("no-multiplex"), help: "Do not reuse ssh connections (ControlMaster).")
+    @Flag(name: .customLong("no-multiplex"), help: "Do not reuse ssh connections (ControlMaster) for the gather afterwards; runs always have a connection of their own.")
     var noMultiplex = false
 
     func validate() throws {
@@ -166,6 +166,11 @@ struct RunPuppetSSHOptions: ParsableArguments {
         s.controlDirectory = noMultiplex ? nil : state.sshControl.path
         var run = s, gather = s
         run.timeout = timeout
+        // A run gets a connection of its own: closing it (Ctrl-C, the time limit) then hangs up
+        // the run on the host at once. A session riding on a shared master can outlive its
+        // client when the client is ended while the master is still setting the session up.
+        run.controlDirectory = nil
+        run.extraArguments += ["-o", "ControlMaster=no", "-o", "ControlPath=none"]
         gather.timeout = config.timeout ?? 10
         return (run, gather)
     }
