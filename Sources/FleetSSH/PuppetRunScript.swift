@@ -77,16 +77,20 @@ public struct PuppetRunScript: Sendable {
         stty cols \(Self.columns) rows \(Self.rows) 2>/dev/null || true
         w=\(ShellQuoting.quote(wrapper))
         if [ "$(id -u)" = 0 ]; then S=''; else S='sudo -n'; fi
-        if [ -n "$S" ] && ! err=$(sudo -n true 2>&1 </dev/null); then
-          printf '%s\\n' "$err" | head -n 3
-          mark sudo
-          exit 0
-        fi
-        if ! $S test -f "$w" || ! $S test -x "$w"; then
-          echo "fleetroll: $w is not on this host (or not executable)"
-          mark missing
-          exit 0
-        fi
+        # One privileged call checks both: sudo works (a failing sudo exits 1, saying why), and
+        # the wrapper is there (3 when it is not).
+        err=$($S sh -c '[ -f "$1" ] && [ -x "$1" ] || exit 3' sh "$w" 2>&1 </dev/null)
+        case $? in
+          0) ;;
+          3)
+            echo "fleetroll: $w is not on this host (or not executable)"
+            mark missing
+            exit 0 ;;
+          *)
+            printf '%s\\n' "$err" | head -n 3
+            mark sudo
+            exit 0 ;;
+        esac
         # own_group CMD...: becomes CMD in a process group of its own, keeping its pid (run it in
         # a background subshell: `( own_group ... ) &`, and $! is CMD's pid and group). perl's
         # setpgrp never forks; setsid(1), where there is no perl, does not either in a shell
