@@ -162,7 +162,7 @@ struct HostDirectory {
         while :; do
           attempt=$((attempt + 1))
           echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) attempt $attempt single=${FLEETROLL_SINGLE_RUN:-}" >>/root/lab-run-puppet.log
-          printf '\\033[0;36mInfo: Using environment production on %s (attempt %s)\\033[0m\\n' "$host" "$attempt"
+          printf '\\033[0;36mInfo: Using environment production on %s (attempt %s, terminal %s)\\033[0m\\n' "$host" "$attempt" "$(stty size </dev/tty 2>/dev/null || echo none)"
           branch=${PUPPET_BRANCH:-master}
           if git -C "$wd" rev-parse -q --verify "refs/remotes/origin/$branch" >/dev/null 2>&1; then
             git -C "$wd" checkout -q --detach "origin/$branch" 2>&1

@@ -135,7 +135,9 @@ struct PuppetRunnerTests {
         let start = Date()
         stop.request()
         let r = await results
-        #expect(Date().timeIntervalSince(start) < 5, "one Ctrl-C ends the runs in flight")
+        // The runs would take 60 s: ending them long before that is what counts (a busy machine
+        // can take a few seconds).
+        #expect(Date().timeIntervalSince(start) < 30, "one Ctrl-C ends the runs in flight")
         #expect(r.filter { $0.record.result == .interrupted }.count == 3)
         #expect(r.filter { $0.record.result == .notStarted }.count == 7)
         #expect(transport.calls.count == 3)
