@@ -63,7 +63,9 @@ public enum ContentValidation {
             throw Failure(message: "Vault YAML validation failed: \(first)")
         }
         // An empty file (or only comments) parses as no document: a host given it would lose its secrets.
-        guard let root else { throw Failure(message: "Vault YAML validation failed: the file is empty (no YAML document in it)") }
+        guard let root, !(root.scalar.map { ["", "~", "null", "Null", "NULL"].contains($0.string) } ?? false) else {
+            throw Failure(message: "Vault YAML validation failed: the file is empty (no YAML document in it)")
+        }
         if let problem = duplicateKey(in: root) { throw Failure(message: "Vault YAML validation failed: \(problem)") }
     }
 
