@@ -55,7 +55,7 @@ struct JSONContractTests {
         _ = try run(["note-add", "--json", one, "RELOPS-1 watch"], "note", exit: [0])
         _ = try run(["note-clear", "--json", one, "--reason", "done"], "note", exit: [0])
         _ = try run(["show-notes", "--json", "-i", one], "show-notes", exit: [0])
-        _ = try run(["import-python", "--json"], "import-python", exit: [0])
+        _ = try run(["import-python", "--json", Self.repo + "/Tests/Fixtures/python-fleetroll-0.2.4/dot-fleetroll"], "import-python")
         let override = state + "/o.override"
         try "PUPPET_REPO=\"https://github.com/aerickson/ronin_puppet.git\"\nPUPPET_BRANCH=\"relops-9\"\nPUPPET_MAIL=\"a@b.org\"\n"
             .write(toFile: override, atomically: true, encoding: .utf8)
