@@ -212,6 +212,10 @@ struct CLIContractTests {
             #expect(tc.exitCode == 1 && tc.stderr.contains("cannot reach \(url)") && tc.stderr.contains(reason), "\(tc)")
             #expect(Date().timeIntervalSince(started) < 20, "no retries until a deadline")
         }
+        // -d logs each HTTP request and why it was not retried.
+        let debug = try fleetroll(["gather-gh", "-d", "--state-dir", state, "--force", "--github-api-url", "http://127.0.0.1:9"])
+        #expect(debug.stderr.contains("GET http://127.0.0.1:9/repos/mozilla-platform-ops/ronin_puppet/git/refs/heads")
+                && debug.stderr.contains("not retried"), "\(debug.stderr)")
     }
 
     /// Starts fleetroll, waits for its first output, sends `signal`, and returns its exit status and stderr.

@@ -24,8 +24,11 @@ struct HostMonitorCommand: AsyncParsableCommand {
             says which); a pipe gets every column.
 
             --filter takes the query language: conditions COL OP VALUE (OP one of = != > < >= <= ~; \
-            durations like 20h or 1d 04h compare as time; a|b alternatives; col= for "no value") and \
-            sort:col[:desc],... For example: --filter 'healthy=n pp_last>20h sort:pp_last:desc'.
+            durations like 20h, 1d04h or "1d 04h" (quoted) compare as time; a|b alternatives; col= \
+            for "no value") and sort:col[:desc],... For example: --filter 'healthy=n pp_last>20h \
+            sort:pp_last:desc'. A value a column cannot hold (healthy=maybe) is an error. Named \
+            filters (--filter-file NAME): [filters] directory, <state>/filters, then the ones \
+            shipped with fleetroll.
             On a terminal, without --once, it opens the live view: rows change as gathers store data; \
             press ? there for its keys (paging, filters, named filters, a host's detail on Enter). \
             Without --once, when the output is not a terminal (or with --json), the report is printed and then \
