@@ -102,7 +102,7 @@ struct JSONContractTests {
             p.standardError = err
             p.standardInput = FileHandle.nullDevice
             try p.run()
-            Thread.sleep(forTimeInterval: 8)
+            try await Task.sleep(nanoseconds: 8_000_000_000)
             kill(p.processIdentifier, signal)
             let stdout = out.fileHandleForReading.readDataToEndOfFile()
             let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
