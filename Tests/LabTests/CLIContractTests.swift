@@ -212,6 +212,12 @@ struct CLIContractTests {
             #expect(tc.exitCode == 1 && tc.stderr.contains("cannot reach \(url)") && tc.stderr.contains(reason), "\(tc)")
             #expect(Date().timeIntervalSince(started) < 20, "no retries until a deadline")
         }
+        // On a terminal (script(1) gives it one) a line says what is being read.
+        for (command, url, label) in [("gather-gh --force --github-api-url", "http://127.0.0.1:9", "Reading GitHub at http://127.0.0.1:9"),
+                                      ("gather-tc ms1 --tc-root-url", "http://127.0.0.1:9", "Scanning Taskcluster pools at http://127.0.0.1:9")] {
+            let tty = try runCommand(["script", "-qec", "\(Binaries.fleetroll) \(command) \(url) --state-dir \(state)", "/dev/null"])
+            #expect(tty.stdout.contains(label) && tty.exitCode == 1, "\(tty)")
+        }
         // -d logs each HTTP request and why it was not retried.
         let debug = try fleetroll(["gather-gh", "-d", "--state-dir", state, "--force", "--github-api-url", "http://127.0.0.1:9"])
         #expect(debug.stderr.contains("GET http://127.0.0.1:9/repos/mozilla-platform-ops/ronin_puppet/git/refs/heads")

@@ -46,7 +46,9 @@ struct GatherGHCommand: AsyncParsableCommand {
     static func collect(global: some FleetOptions, github: GitHubOptions, force: Bool) async throws -> GitHubReport {
         let fleet = try global.fleet()
         let url = github.apiURL(fleet.config)
+        // On a terminal, say what is being read while it is (a slow service is otherwise silence).
         let bar = ProgressBar(total: 0, label: "Reading GitHub at \(url)", enabled: true)
+        bar.update(done: 0)
         defer { bar.finish() }
         return try await fleet.github(try global.openDatabase(), client: github.client(fleet.config, logger: fleet.logger))
             .collect(force: force, now: fleet.context.now) { done, total in bar.update(done: done, total: total) }
