@@ -58,7 +58,10 @@ struct JSONContractTests {
         _ = try run(["note-add", "--json", one, "RELOPS-1 watch"], "note", exit: [0])
         _ = try run(["note-clear", "--json", one, "--reason", "done"], "note", exit: [0])
         _ = try run(["show-notes", "--json", "-i", one], "show-notes", exit: [0])
-        _ = try run(["import-python", "--json", Self.repo + "/Tests/Fixtures/python-fleetroll-0.2.4/dot-fleetroll"], "import-python")
+        // A copy: SQLite leaves -wal/-shm files beside a database it opened.
+        let python = state + "/python-home"
+        try FileManager.default.copyItem(atPath: Self.repo + "/Tests/Fixtures/python-fleetroll-0.2.4/dot-fleetroll", toPath: python)
+        _ = try run(["import-python", "--json", python], "import-python")
         let override = state + "/o.override"
         try "PUPPET_REPO=\"https://github.com/aerickson/ronin_puppet.git\"\nPUPPET_BRANCH=\"relops-9\"\nPUPPET_MAIL=\"a@b.org\"\n"
             .write(toFile: override, atomically: true, encoding: .utf8)
