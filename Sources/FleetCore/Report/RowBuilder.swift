@@ -14,14 +14,19 @@ public struct RowBuilder: Sendable {
     static let failedRunReason = "the last puppet run failed"
 
     public func row(for host: String) -> HostRow {
+        row(for: host, history: inputs.history[host], worker: inputs.workers[host])
+    }
+
+    /// A host's row from its facts and worker record given directly (a report over a whole
+    /// fleet hands each host's facts over as it reads them, without a dictionary of them all).
+    public func row(for host: String, history: HostFacts?, worker tc: WorkerRecord?) -> HostRow {
         var row = HostRow(host: host, cells: [:], status: "UNK")
         row.cells[.host] = host
-        let tc = inputs.workers[host]
         fillTaskcluster(&row, tc)
         // Notes are kept by host name, without a login user.
         row.cells[.note] = inputs.notes[host] ?? (host.utf8.contains(UInt8(ascii: "@"))
             ? inputs.notes[String(host.split(separator: "@").last ?? "")] : nil) ?? "-"
-        guard let history = inputs.history[host] else {
+        guard let history else {
             for c: ReportColumn in [.os, .role, .vltSHA, .sha, .uptime, .ppLast, .ppSHA, .ppExp, .ppMatch, .applied] { row.cells[c] = "?" }
             row.cells[.wtOvr] = "-"
             row.cells[.status] = "UNK"

@@ -104,12 +104,12 @@ struct HostMonitorCommand: AsyncParsableCommand {
             if hostnameOnly {
                 Terminal.write(rows.map { $0.host + "\n" }.joined())
             } else if json {
-                Terminal.write(try await loader.json(rows))
+                try await loader.json(rows) { Terminal.write($0) }
             } else {
                 fitToTerminal(&table, rows)
                 Terminal.write(table.render(rows))
             }
-            return
+            Terminal.exitNow()
         }
         // Following: the report, then one line per observation stored after it (the feed reads
         // the report and the ids to follow from in one transaction, so each is printed once).
