@@ -81,7 +81,7 @@ struct GatherHostOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Observations kept per host in the database (the newest successful one is always kept too).", valueName: "n"))
     var keep = 10
 
-    @Flag(help: "Print JSON only: one object, {results, total, successful, failed, unique_overrides, interrupted, not_gathered}, whatever the number of hosts.")
+    @Flag(help: "Print JSON only: one object whatever the number of hosts (gather-host: {results, total, successful, failed, unique_overrides, interrupted, not_gathered}; gather: each step's JSON).")
     var json = false
 
     @Flag(name: .shortAndLong, help: "Print one line only.")
