@@ -43,7 +43,7 @@ let package = Package(
         .target(
             name: "FleetGather",
             dependencies: [
-                "FleetCore", "FleetSSH", "FleetStore", "FleetTaskcluster", "FleetGitHub",
+                "FleetCore", "FleetSSH", "FleetStore", "FleetTaskcluster", "FleetGitHub", "FleetHTTP",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -57,6 +57,7 @@ let package = Package(
                 "FleetCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
