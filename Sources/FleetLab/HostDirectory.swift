@@ -127,11 +127,19 @@ struct HostDirectory {
         return host.os == .macos ? "\(path)/opt/puppet_environments/\(owner)/ronin_puppet" : "\(etcUpper)/puppet/environments/\(owner)/code"
     }
 
-    /// A stand-in for run-puppet.sh: no puppet, but the same call to write_puppet_state after it.
+    /// A stand-in for run-puppet.sh: no puppet, but what host-run-puppet meets in a real wrapper.
+    ///
+    /// At the lab's start (`FLEETROLL_LAB_BOOT=1`) it records the scenario's run and ends. Run
+    /// on demand, each attempt prints puppet-like output (colours and a cursor escape included),
+    /// takes `run_seconds` (or hangs), moves the checkout to the override's branch (else master)
+    /// as the real wrapper does, and records its `run_exit_code` through our write_puppet_state.
+    /// A failed attempt is retried forever unless `FLEETROLL_SINGLE_RUN` is set, as in the real
+    /// one. Every attempt is also noted in /root/lab-run-puppet.log, for tests to count.
     static func wrapper(_ run: PuppetRunScenario, owner: String) -> String {
-        """
+        let lines = max(0, run.runOutputLines ?? 6)
+        return """
         #!/bin/sh
-        # fleetroll lab: stands in for run-puppet.sh. "puppet apply" exits \(run.exitCode ?? 2) after \(run.duration ?? 45)s.
+        # fleetroll lab: stands in for run-puppet.sh.
         . /etc/puppet/lib/puppet_state_functions.sh
         if [ "$(uname -s)" = Darwin ]; then
           ovr=/opt/puppet_environments/ronin_settings; vlt=/var/root/vault.yaml
@@ -141,10 +149,44 @@ struct HostDirectory {
           wd=/etc/puppet/environments/\(owner)/code
         fi
         if [ -f "$ovr" ]; then . "$ovr"; fi
-        \(run.overrideAfterRun == true ? "if [ -f \"$ovr\" ]; then mv \"$ovr\" \"$ovr.lab-later\"; fi" : ":")
         role=$(cat /etc/puppet_role 2>/dev/null || true)
-        write_puppet_state "$wd" "$role" \(run.exitCode ?? 2) \(run.duration ?? 45) "$ovr" "$vlt"
-        \(run.overrideAfterRun == true ? "if [ -f \"$ovr.lab-later\" ]; then mv \"$ovr.lab-later\" \"$ovr\"; fi" : ":")
+        host=$(hostname)
+        if [ -n "${FLEETROLL_LAB_BOOT:-}" ]; then
+          # The run the host went through before the lab came up: "puppet apply" exited \(run.exitCode ?? 2) after \(run.duration ?? 45)s.
+          \(run.overrideAfterRun == true ? "if [ -f \"$ovr\" ]; then mv \"$ovr\" \"$ovr.lab-later\"; fi" : ":")
+          write_puppet_state "$wd" "$role" \(run.exitCode ?? 2) \(run.duration ?? 45) "$ovr" "$vlt"
+          \(run.overrideAfterRun == true ? "if [ -f \"$ovr.lab-later\" ]; then mv \"$ovr.lab-later\" \"$ovr\"; fi" : ":")
+          exit 0
+        fi
+        attempt=0
+        while :; do
+          attempt=$((attempt + 1))
+          echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) attempt $attempt single=${FLEETROLL_SINGLE_RUN:-}" >>/root/lab-run-puppet.log
+          printf '\\033[0;36mInfo: Using environment production on %s (attempt %s)\\033[0m\\n' "$host" "$attempt"
+          branch=${PUPPET_BRANCH:-master}
+          if git -C "$wd" rev-parse -q --verify "refs/remotes/origin/$branch" >/dev/null 2>&1; then
+            git -C "$wd" checkout -q --detach "origin/$branch" 2>&1
+          fi
+          i=1
+          while [ "$i" -le \(lines) ]; do
+            printf 'Notice: /Stage[main]/Lab/Line[%s]: %s line %s of %s\\033[K .........................................................\\n' "$i" "$host" "$i" \(lines)
+            i=$((i + 1))
+          done
+          \(run.runHang == true ? "echo \"Info: waiting for a lock that never comes\"; sleep 86399" : "sleep \(max(0, run.runSeconds ?? 1))")
+          code=\(run.runExitCode ?? 2)
+          case "$code" in
+            0|2) printf '\\033[0;32mNotice: Applied catalog in \(run.runSeconds ?? 1).00 seconds\\033[0m\\n' ;;
+            *) printf '\\033[1;31mError: Could not apply the catalog (exit %s)\\033[0m\\n' "$code" ;;
+          esac
+          write_puppet_state "$wd" "$role" "$code" \(max(0, run.runSeconds ?? 1)) "$ovr" "$vlt"
+          case "$code" in 0|2) exit "$code" ;; esac
+          if [ -n "${FLEETROLL_SINGLE_RUN:-}" ]; then
+            echo "run-puppet.sh: puppet failed (exit $code); single run: not retrying"
+            exit "$code"
+          fi
+          echo "run-puppet.sh: puppet failed (exit $code); retrying in \(max(0, run.retrySeconds ?? 2))s"
+          sleep \(max(0, run.retrySeconds ?? 2))
+        done
 
         """
     }
@@ -199,7 +241,7 @@ struct HostDirectory {
         mount --bind '\(p)/home' /home
         mount --bind '\(p)/bin' /usr/local/bin
         \(platform)hostname '\(host.name)'
-        \(host.puppetRun != nil ? "/usr/local/bin/run-puppet.sh >'\(p)/puppet-run.log' 2>&1 || true" : "")
+        \(host.puppetRun != nil ? "FLEETROLL_LAB_BOOT=1 FLEETROLL_SINGLE_RUN=1 /usr/local/bin/run-puppet.sh >'\(p)/puppet-run.log' 2>&1 || true" : "")
         exec /usr/sbin/sshd -D -f '\(p)/sshd_config' -E '\(p)/sshd.log'
 
         """
@@ -218,9 +260,28 @@ struct HostDirectory {
     private func write(_ file: String, _ text: String, mode: Int, gid: Int = 0) throws {
         let dir = (file as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+        try Self.writeClosingOnExec(file, Data(text.utf8))
         try chown(file, 0, gid)
         try chmod(file, mode)
+    }
+
+    /// Writes `data` to `file` through a descriptor that no child process can inherit. A
+    /// descriptor open for writing that leaks into a process started meanwhile (by another test,
+    /// or an ssh master living 15 minutes) makes every later exec of the file fail with "Text
+    /// file busy": the lab's wrapper scripts are executed.
+    static func writeClosingOnExec(_ file: String, _ data: Data) throws {
+        let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw LabError.setup("create \(file): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        try data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw LabError.setup("write \(file): \(String(cString: strerror(errno)))") }
+                offset += n
+            }
+        }
     }
 
     private func chmod(_ file: String, _ mode: Int) throws {

@@ -82,10 +82,26 @@ public struct PuppetRunScenario: Codable, Sendable, Equatable {
     /// The override file was put in place after this run (so puppet has not applied it yet).
     public var overrideAfterRun: Bool?
 
+    // What the stand-in wrapper does when it is run on demand (`sudo run-puppet.sh`, as
+    // host-run-puppet does), after the run at start described above:
+    /// puppet's exit code for each attempt (default 2, changes applied).
+    public var runExitCode: Int?
+    /// How long each attempt takes, in seconds (default 1).
+    public var runSeconds: Int?
+    /// Each attempt hangs: it never ends by itself.
+    public var runHang: Bool?
+    /// Lines of output each attempt prints (default 6), each naming the host and its number.
+    public var runOutputLines: Int?
+    /// Seconds between attempts when FLEETROLL_SINGLE_RUN is not set (default 2): without it,
+    /// the wrapper retries a failed run forever, as the real one does.
+    public var retrySeconds: Int?
+
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case commit, detached, owner, duration, dirty
         case exitCode = "exit_code", overrideAfterRun = "override_after_run"
+        case runExitCode = "run_exit_code", runSeconds = "run_seconds", runHang = "run_hang"
+        case runOutputLines = "run_output_lines", retrySeconds = "retry_seconds"
     }
 }

@@ -55,8 +55,10 @@ public enum ProcessRunner {
     public static let defaultOutputLimit = 256 << 20
     public static let defaultErrorLimit = 64 << 10
 
+    /// With `onStdout`, stdout is handed over as it arrives instead of being kept (and
+    /// `outputLimit` does not apply: the receiver bounds what it keeps).
     public static func run(_ argv: [String], stdin: Data? = nil, timeout: Double, outputLimit: Int = defaultOutputLimit,
-                           errorLimit: Int = defaultErrorLimit) async throws -> ProcessOutput {
+                           errorLimit: Int = defaultErrorLimit, onStdout: (@Sendable (Data) -> Void)? = nil) async throws -> ProcessOutput {
         let cancel = CancelFlag()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -65,7 +67,7 @@ public enum ProcessRunner {
                 let thread = Thread {
                     continuation.resume(with: Result {
                         try runBlocking(argv, stdin: stdin, timeout: timeout, outputLimit: outputLimit, errorLimit: errorLimit,
-                                        cancel: cancel)
+                                        cancel: cancel, onStdout: onStdout)
                     })
                 }
                 thread.stackSize = 512 * 1024
@@ -101,7 +103,8 @@ public enum ProcessRunner {
     }()
 
     public static func runBlocking(_ argv: [String], stdin: Data?, timeout: Double, outputLimit: Int = defaultOutputLimit,
-                                   errorLimit: Int = defaultErrorLimit, cancel: CancelFlag = CancelFlag()) throws -> ProcessOutput {
+                                   errorLimit: Int = defaultErrorLimit, cancel: CancelFlag = CancelFlag(),
+                                   onStdout: (@Sendable (Data) -> Void)? = nil) throws -> ProcessOutput {
         precondition(!argv.isEmpty)
         _ = restoreChildSignal
         // The search happens here: between fork and exec only async-signal-safe calls are allowed.
@@ -146,6 +149,7 @@ public enum ProcessRunner {
 
         var io = PipeSet(stdout: outPipe[0], stderr: errPipe[0], stdin: inPipe[1], input: stdin ?? Data(),
                          outputLimit: outputLimit, errorLimit: errorLimit)
+        io.onStdout = onStdout
         defer { io.closeAll() }
         let deadline = start + timeout
         var timedOut = false
@@ -243,6 +247,8 @@ private struct PipeSet {
     let errorLimit: Int
     /// stdout went over `outputLimit`: the rest is read and dropped while the child is ended.
     var outputLimitExceeded = false
+    /// Set: stdout goes here as it is read, and nothing of it is kept.
+    var onStdout: (@Sendable (Data) -> Void)?
 
     init(stdout: Int32, stderr: Int32, stdin: Int32, input: Data, outputLimit: Int, errorLimit: Int) {
         stdoutFD = stdout; stderrFD = stderr; stdinFD = stdin; self.input = input
@@ -288,7 +294,9 @@ private struct PipeSet {
         var buffer = [UInt8](repeating: 0, count: 65536)
         let n = read(fd, &buffer, buffer.count)
         if n > 0 {
-            if fd == stdoutFD {
+            if fd == stdoutFD, let onStdout {
+                onStdout(Data(buffer[0..<n]))
+            } else if fd == stdoutFD {
                 let room = max(0, outputLimit - out.count)
                 out.append(contentsOf: buffer[0..<min(n, room)])
                 if n > room { outputLimitExceeded = true }

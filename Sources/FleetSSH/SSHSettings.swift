@@ -35,9 +35,14 @@ public struct SSHSettings: Sendable {
     /// fleetroll trusts a host key on first sight (hosts are reimaged regularly), unless the user
     /// brings their own config with `-F`: command-line options would override that file, so the
     /// host-key defaults are then left to it.
-    public func argv(target: HostTarget, remoteCommand: String) -> [String] {
+    ///
+    /// `tty` forces a pseudo-terminal on the host (`-tt`, even though fleetroll's own stdin is
+    /// not one): what puppet runs need, so they print as they do for an operator, and so a
+    /// session that goes away hangs up the host's run.
+    public func argv(target: HostTarget, remoteCommand: String, tty: Bool = false) -> [String] {
         var args = [sshPath]
         args += extraArguments
+        if tty { args.append("-tt") }
         args += ["-o", "BatchMode=yes", "-o", "ConnectTimeout=\(connectTimeout)"]
         if !userGivesConfigFile {
             for (key, value) in [("StrictHostKeyChecking", "accept-new"), ("UserKnownHostsFile", "/dev/null")]

@@ -16,6 +16,7 @@ import Foundation
 ///     audit.jsonl               the audit log both tools append to
 ///     overrides/, vault_yamls/  contents by SHA-256 prefix, shared
 ///     config.toml, filters/, filter_history, monitor.log, ssh/
+///     puppet_runs/              the end of each host's latest host-run-puppet output
 public struct StateDirectory: Sendable {
     public let root: URL
 
@@ -38,6 +39,8 @@ public struct StateDirectory: Sendable {
     public var overrides: URL { root.appendingPathComponent("overrides") }
     public var vaultYAMLs: URL { root.appendingPathComponent("vault_yamls") }
     public var config: URL { root.appendingPathComponent("config.toml") }
+    /// The last part of each host's latest host-run-puppet output (`PuppetRunLogs`).
+    public var puppetRuns: URL { root.appendingPathComponent("puppet_runs") }
 
     /// Override files seen on hosts, by SHA-256 (readable: they hold no secrets).
     public var overrideStore: ContentStore { ContentStore(directory: overrides, fileMode: 0o644) }

@@ -20,12 +20,16 @@ public struct HostDetail: Sendable {
     }
 
     /// Builds the text from the row and the records behind it.
-    public static func make(_ data: HostDetailData) -> HostDetail {
-        make(row: data.row, latest: data.latest, latestOK: data.latestOK, worker: data.worker, notes: data.notes, overrideText: data.overrideText)
+    public static func make(_ data: HostDetailData, lastRun: PuppetRunTail? = nil) -> HostDetail {
+        make(row: data.row, latest: data.latest, latestOK: data.latestOK, worker: data.worker, notes: data.notes, overrideText: data.overrideText,
+             lastRun: lastRun)
     }
 
+    /// Lines of the latest host-run-puppet's output the detail shows (the file keeps more).
+    static let runLines = 40
+
     static func make(row: HostRow, latest: HostObservation?, latestOK: HostObservation?, worker: WorkerRecord?,
-                     notes: [NoteRecord], overrideText: String?) -> HostDetail {
+                     notes: [NoteRecord], overrideText: String?, lastRun: PuppetRunTail? = nil) -> HostDetail {
         var out: [(String, Style)] = []
         func section(_ title: String) {
             if !out.isEmpty { out.append(("", .plain)) }
@@ -57,6 +61,13 @@ public struct HostDetail: Sendable {
         if let seen = latest?.ok == true ? latest : latestOK {
             section("Observed (gather of \(seen.ts)\(seen.ts == latest?.ts ? "" : ", the latest that succeeded"))")
             out += seen.observed.map { fields($0).map { ("  " + $0, .plain) } } ?? []
+        }
+        if let run = lastRun {
+            section("Last host-run-puppet (\(run.record.ts), \(run.record.actor))")
+            out.append(("  " + run.summary, run.record.ok ? .fg(.green) : .fg(.red, bold: true)))
+            let shown = run.lines.suffix(runLines)
+            if run.cut || shown.count < run.lines.count { out.append(("  ... (earlier output in \(run.record.observed.outputLog ?? "the run's log"))", .plain)) }
+            out += shown.map { ("  " + TerminalText.clean($0, singleLine: true), .plain) }
         }
         if let overrideText {
             section("Override file")

@@ -138,7 +138,7 @@ public final class MonitorApp: Sendable {
                     view.openPicker(saved: NamedFilters.load(from: options.filterDirectories))
                 case .showDetail(let host):
                     do {
-                        view.showDetail(HostDetail.make(try await feed.detail(for: host)))
+                        view.showDetail(HostDetail.make(try await feed.detail(for: host), lastRun: feed.lastPuppetRun(host: host)))
                     } catch {
                         log.error("detail of \(host): \(error)")
                         view.flash("detail of \(host): \(error)", seconds: 5)
@@ -162,7 +162,7 @@ public final class MonitorApp: Sendable {
     /// Keeps an open detail current when its host's data changes.
     func refreshDetail(_ view: inout MonitorView) async throws {
         guard let host = view.detail?.host else { return }
-        view.showDetail(HostDetail.make(try await feed.detail(for: host)))
+        view.showDetail(HostDetail.make(try await feed.detail(for: host), lastRun: feed.lastPuppetRun(host: host)))
     }
 
     /// `audit: 120M` for the audit log or database when they pass 100 MiB (`fleetroll maintain`

@@ -10,6 +10,7 @@ import Synchronization
 public final class StopRequest: Sendable {
     private struct State {
         var count = 0
+        var onRequest: [@Sendable () -> Void] = []
         var onForce: [@Sendable () -> Void] = []
     }
     private let state = Mutex(State())
@@ -17,11 +18,22 @@ public final class StopRequest: Sendable {
     public init() {}
 
     public func request() {
-        let forced = state.withLock { s -> [@Sendable () -> Void] in
+        let due = state.withLock { s -> [@Sendable () -> Void] in
             s.count += 1
-            return s.count == 2 ? s.onForce : []
+            return s.count == 1 ? s.onRequest : s.count == 2 ? s.onForce : []
         }
-        for f in forced { f() }
+        for f in due { f() }
+    }
+
+    /// Runs `f` on the first request (at once if that already came): for batches whose
+    /// sessions Ctrl-C ends at once (puppet runs), not only on the second.
+    public func whenRequested(_ f: @escaping @Sendable () -> Void) {
+        let now = state.withLock { s -> Bool in
+            if s.count > 0 { return true }
+            s.onRequest.append(f)
+            return false
+        }
+        if now { f() }
     }
 
     public var isRequested: Bool { state.withLock { $0.count > 0 } }

@@ -20,7 +20,7 @@ struct Fleetroll: AsyncParsableCommand {
             """,
         version: "fleetroll, version \(version)",
         subcommands: [
-            GatherHostCommand.self, GatherTCCommand.self, GatherGHCommand.self, GatherCommand.self, SetOverrideCommand.self, UnsetOverrideCommand.self, SetVaultCommand.self,
+            GatherHostCommand.self, GatherTCCommand.self, GatherGHCommand.self, GatherCommand.self, SetOverrideCommand.self, UnsetOverrideCommand.self, SetVaultCommand.self, RunPuppetCommand.self,
             ShowOverrideCommand.self, ShowVaultCommand.self, HostMonitorCommand.self, DataFreshnessCommand.self, NoteAddCommand.self, NoteClearCommand.self,
             ShowNotesCommand.self, HostVerifyStateCommand.self, HostKitCommand.self, MaintainCommand.self, ImportPythonCommand.self, ConfigCommand.self,
             ForgetCommand.self, DebugHostScriptCommand.self,
