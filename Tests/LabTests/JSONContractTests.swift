@@ -100,13 +100,14 @@ struct JSONContractTests {
             // (timeout(1) would signal it twice: itself and its process group).
             let p = Process()
             p.executableURL = URL(fileURLWithPath: Binaries.fleetroll)
-            p.arguments = ["gather-host", "--state-dir", state, "--json", "--ssh-option", "-F \(lab.sshConfigPath)", "--timeout", "60", lab.hostListPath]
+            p.arguments = ["gather-host", "--state-dir", state, "--json", "--ssh-option", "-F \(lab.sshConfigPath)", "--timeout", "300", "--connect-timeout", "300", lab.hostListPath]
             let out = Pipe(), err = Pipe()
             p.standardOutput = out
             p.standardError = err
             p.standardInput = FileHandle.nullDevice
             try p.run()
-            // Signalled once every host but the hung one is stored (a busy machine takes longer).
+            // Signalled once every host but the hung one is stored (a busy machine takes longer); the
+            // hung one waits for its banner for as long as --connect-timeout lets it, so it is still in flight.
             let store = ObservationStore(database: try FleetDatabase(state: StateDirectory(root: URL(fileURLWithPath: state))))
             let before = try await store.newestID()
             let deadline = Date().addingTimeInterval(90)
