@@ -17,7 +17,7 @@ struct Fleetroll: AsyncParsableCommand {
         subcommands: [
             GatherHostCommand.self, GatherTCCommand.self, GatherGHCommand.self, GatherCommand.self, SetOverrideCommand.self, UnsetOverrideCommand.self, SetVaultCommand.self,
             ShowOverrideCommand.self, ShowVaultCommand.self, HostMonitorCommand.self, DataFreshnessCommand.self, NoteAddCommand.self, NoteClearCommand.self,
-            ShowNotesCommand.self, HostVerifyStateCommand.self, HostKitCommand.self, MaintainCommand.self, ImportPythonCommand.self, ConfigCommand.self,
+            ShowNotesCommand.self, HostVerifyStateCommand.self, WebCommand.self, HostKitCommand.self, MaintainCommand.self, ImportPythonCommand.self, ConfigCommand.self,
             DebugHostScriptCommand.self,
         ]
     )
