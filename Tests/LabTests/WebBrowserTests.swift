@@ -84,7 +84,7 @@ struct WebBrowserTests {
         var base: String?
         for _ in 0..<300 where base == nil {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            if let r = text.range(of: "serving http://") { base = String(text[r.lowerBound...].dropFirst(8).prefix { $0 != "/" }) }
+            if let r = text.range(of: "serving http://") { base = String(text[r.upperBound...].prefix { $0 != "/" }) }
             else { try await Task.sleep(for: .milliseconds(50)) }
         }
         let url = try #require(base.map { "http://" + $0 }, "the server never said where: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
