@@ -132,7 +132,8 @@ let package = Package(
         .testTarget(
             name: "FleetWebTests",
             dependencies: [
-                "FleetCore", "FleetStore", "FleetReport", "FleetWeb",
+                // FleetOps and FleetConfig: the inputs the command hands in, as it makes them.
+                "FleetCore", "FleetStore", "FleetReport", "FleetWeb", "FleetOps", "FleetConfig",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

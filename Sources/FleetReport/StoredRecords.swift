@@ -32,16 +32,25 @@ public struct StoredRecords: Sendable {
 }
 
 extension ReportJSON {
-    /// Lines made by `StoredRecords.line` framed as `host-monitor --once --json` frames them.
+    /// Lines made by `StoredRecords.line` framed as `host-monitor --once --json` frames them,
+    /// handed piece by piece to `write` (a server copies them straight into its buffer: 10,000
+    /// rows are tens of MB), with or without the final newline.
+    public static func frame(lines: [[UInt8]], finalNewline: Bool = true, _ write: (UnsafeRawBufferPointer) -> Void) {
+        func piece(_ bytes: [UInt8]) { bytes.withUnsafeBytes(write) }
+        piece([UInt8(ascii: "[")])
+        for (i, line) in lines.enumerated() {
+            piece(i == 0 ? [0x0A] : [0x2C, 0x0A])
+            piece(line)
+        }
+        piece(lines.isEmpty ? [UInt8(ascii: "]")] : [0x0A, UInt8(ascii: "]")])
+        if finalNewline { piece([0x0A]) }
+    }
+
+    /// The same as one array.
     public static func array(lines: [[UInt8]]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(lines.reduce(4) { $0 + $1.count + 2 })
-        out.append(UInt8(ascii: "["))
-        for (i, line) in lines.enumerated() {
-            out.append(contentsOf: i == 0 ? [0x0A] : [0x2C, 0x0A])
-            out.append(contentsOf: line)
-        }
-        out.append(contentsOf: lines.isEmpty ? [UInt8(ascii: "]"), 0x0A] : [0x0A, UInt8(ascii: "]"), 0x0A])
+        frame(lines: lines) { out.append(contentsOf: $0) }
         return out
     }
 }

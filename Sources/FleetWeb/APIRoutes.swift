@@ -31,6 +31,9 @@ struct APIRoutes: Sendable {
     func hosts(_ request: Request) -> Response {
         let snapshot = model.current
         guard snapshot.loaded else { return unavailable(snapshot) }
+        let warnings = services.logSizeWarnings()
+        let key = (request.uri.query ?? "") + "\n" + warnings.joined(separator: ",") + "\n" + (snapshot.storeError ?? "")
+        if let kept = model.answer(key, of: snapshot) { return Reply.json(kept) }
         let parameters = QueryParameters(request.uri.query)
         let selection: HostsSelection
         let window: Range<Int>
@@ -40,12 +43,18 @@ struct APIRoutes: Sendable {
         } catch {
             return Reply.detail(error.message, status: .badRequest)
         }
-        let array = model.json(Array(selection.rows[window]), of: snapshot)
+        let answer = body(selection, window, snapshot, warnings)
+        model.keep(answer, for: key, of: snapshot)
+        return Reply.json(answer)
+    }
+
+    func body(_ selection: HostsSelection, _ window: Range<Int>, _ snapshot: WebModel.Snapshot, _ warnings: [String]) -> ByteBuffer {
+        let lines = model.lines(Array(selection.rows[window]), of: snapshot)
         var summary = JSONWriter()
         summary.beginObject()
         summary.key("data_is_stale"); summary.value(snapshot.stale)
         summary.key("fqdn_suffix"); summary.value(snapshot.fqdnSuffix)
-        summary.key("log_size_warnings"); summary.value(services.logSizeWarnings())
+        summary.key("log_size_warnings"); summary.value(warnings)
         summary.key("offset"); summary.value(window.lowerBound)
         summary.key("shown_hosts"); summary.value(selection.rows.count)
         summary.key("source"); summary.value(settings.source)
@@ -54,13 +63,15 @@ struct APIRoutes: Sendable {
         summary.key("updated_at"); summary.value(snapshot.updated.map(Timestamp.iso))
         summary.key("version"); summary.value(settings.version)
         summary.endObject()
-        // The rows are spliced in as host-monitor prints them (less its final newline), not re-encoded.
-        var out: [UInt8] = []
-        out.reserveCapacity(array.count + summary.bytes.count + 64)
-        out += Array("{\"generated_at\":\"\(Timestamp.iso(snapshot.generatedAt))\",\"rows\":".utf8)
-        out += array.dropLast()
-        out += Array(",\"summary\":".utf8) + summary.bytes + Array("}\n".utf8)
-        return Reply.json(out)
+        // The rows go in as host-monitor prints them (less its final newline), copied once.
+        var body = ByteBuffer()
+        body.reserveCapacity(lines.reduce(256 + summary.bytes.count) { $0 + $1.count + 2 })
+        body.writeString("{\"generated_at\":\"\(Timestamp.iso(snapshot.generatedAt))\",\"rows\":")
+        ReportJSON.frame(lines: lines, finalNewline: false) { body.writeBytes($0) }
+        body.writeString(",\"summary\":")
+        body.writeBytes(summary.bytes)
+        body.writeString("}\n")
+        return body
     }
 
     /// Everything known about one host; 404 when the store never saw it.

@@ -12,7 +12,7 @@ struct HostPage {
     func render() -> String {
         let row = view.row
         var out = "<main id=\"report\" data-host=\"\(HTML.esc(row.host))\">"
-        out += "<div class=\"bar\"><span class=\"brand\">fleetroll v\(HTML.esc(settings.version))</span> "
+        out += "<div class=\"bar\" id=\"bar\"><span class=\"brand\">fleetroll v\(HTML.esc(settings.version))</span> "
             + "<a href=\"/\" data-back>all hosts</a> <span id=\"live\" class=\"live\" hidden></span></div>"
         out += "<h1>\(HTML.esc(row.host))</h1>"
         out += "<table class=\"cells\"><tbody>" + ReportColumn.displayed.map { c in
@@ -45,8 +45,11 @@ struct HostPage {
     func reasons() -> String {
         let v = view.row.values
         var items = v.healthyReasons.map { "<li>\(HTML.esc($0))</li>" }
-        if let r = v.ppMatchReason { items.append("<li>PP_MATCH: \(HTML.esc(r))</li>") }
-        if let r = v.appliedReason { items.append("<li>APPLIED: \(HTML.esc(r))</li>") }
+        // HEALTHY's reasons name PP_MATCH and APPLIED when they count; otherwise say them here.
+        for (name, reason) in [("PP_MATCH", v.ppMatchReason), ("APPLIED", v.appliedReason)] {
+            guard let reason, !v.healthyReasons.contains(where: { $0.contains(reason) }) else { continue }
+            items.append("<li>\(name): \(HTML.esc(reason))</li>")
+        }
         return items.isEmpty ? "<p>Everything known is good.</p>" : "<ul>" + items.joined() + "</ul>"
     }
 

@@ -20,7 +20,10 @@ struct HostsPage {
         do { selection = try HostsSelection(filter: filter, sort: sort, snapshot: snapshot) } catch { problem = error.message }
         let pages = max(1, ((selection?.rows.count ?? 0) + settings.pageSize - 1) / settings.pageSize)
         let page = min(max(1, Int(parameters["page"] ?? "") ?? 1), pages)
-        let body = form(filter: filter, sort: sort) + report(selection, problem: problem, filter: filter, sort: sort, page: page, pages: pages)
+        // The header, then the filter box, then the table: the script swaps the header and the
+        // table, never the box being typed in.
+        let body = header(shown: selection?.rows.count) + form(filter: filter, sort: sort)
+            + report(selection, problem: problem, filter: filter, sort: sort, page: page, pages: pages)
         let title = "fleetroll: \(selection?.rows.count ?? 0) of \(snapshot.rows.count) hosts"
         return (problem == nil, HTML.page(title: title, kind: "hosts", body: body))
     }
@@ -50,7 +53,6 @@ struct HostsPage {
         let shown = rows.isEmpty ? [] : rows[first..<min(rows.count, first + settings.pageSize)]
         var out = "<main id=\"report\" data-generation=\"\(snapshot.generation)\" data-filter=\"\(HTML.esc(filter))\" "
             + "data-sort=\"\(HTML.esc(sort))\" data-ok=\"\(problem == nil)\">"
-        out += header(shown: selection?.rows.count)
         if let problem { out += "<p class=\"error\" id=\"filter-error\" role=\"alert\">\(HTML.esc(problem))</p>" }
         out += "<table class=\"hosts\"><thead><tr>" + ReportColumn.displayed.map { heading($0, filter: filter, sort: sort) }.joined()
             + "</tr></thead><tbody>"

@@ -6,7 +6,11 @@ import Hummingbird
 /// and `{"detail": ...}` for anything refused, as the old API answered errors.
 enum Reply {
     static func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        json(ByteBuffer(bytes: bytes), status: status)
+    }
+
+    static func json(_ buffer: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: buffer))
     }
 
     static func encoded<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {

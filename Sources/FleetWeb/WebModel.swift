@@ -1,6 +1,7 @@
 import FleetCore
 import FleetReport
 import Foundation
+import Hummingbird
 import Synchronization
 
 /// The server's view of the fleet: the live read model (`LiveReport`) and the stored records
@@ -14,6 +15,9 @@ public final class WebModel: Sendable {
     /// `--json` lines by host for the current generation, made on first use (10,000 rows are
     /// tens of MB, and most of them do not change between two polls).
     let lines = Mutex(LineCache())
+    /// Whole answers for the current generation, by request: a dashboard shared during a
+    /// rollout is the same few URLs asked again and again between two changes.
+    let answers = Mutex(AnswerCache())
     public let hub = EventHub()
 
     public init(live: LiveReport, clock: @escaping @Sendable () -> Date = { Date() }) {
@@ -34,6 +38,29 @@ public final class WebModel: Sendable {
         public var loaded = false
         /// Why the store could not be read at the last load or poll; nil when it could.
         public var storeError: String?
+    }
+
+    struct AnswerCache {
+        var generation = -1
+        var byKey: [String: ByteBuffer] = [:]
+    }
+
+    /// The answer kept for `key` at `snapshot`'s generation.
+    func answer(_ key: String, of snapshot: Snapshot) -> ByteBuffer? {
+        answers.withLock { $0.generation == snapshot.generation ? $0.byKey[key] : nil }
+    }
+
+    func keep(_ answer: ByteBuffer, for key: String, of snapshot: Snapshot) {
+        answers.withLock { cache in
+            if cache.generation != snapshot.generation {
+                // An answer for an older snapshot than the cache's is not kept.
+                guard snapshot.generation > cache.generation else { return }
+                cache = AnswerCache(generation: snapshot.generation)
+            }
+            // A few distinct queries are kept; past that the cache starts again.
+            if cache.byKey.count >= 16 { cache.byKey.removeAll() }
+            cache.byKey[key] = answer
+        }
     }
 
     struct LineCache {
@@ -111,8 +138,11 @@ public final class WebModel: Sendable {
         }
     }
 
-    /// `host-monitor --json` of `rows` (chosen from `snapshot`), reusing the lines of unchanged rows.
-    public func json(_ rows: [HostRow], of snapshot: Snapshot) -> [UInt8] {
+    /// `host-monitor --json` of `rows` (chosen from `snapshot`).
+    public func json(_ rows: [HostRow], of snapshot: Snapshot) -> [UInt8] { ReportJSON.array(lines: lines(rows, of: snapshot)) }
+
+    /// The `--json` line of each of `rows`, reusing the lines of unchanged rows.
+    func lines(_ rows: [HostRow], of snapshot: Snapshot) -> [[UInt8]] {
         let cached = lines.withLock { cache in
             cache.generation == snapshot.generation ? rows.map { cache.byHost[$0.host] } : Array(repeating: nil, count: rows.count)
         }
@@ -125,7 +155,7 @@ public final class WebModel: Sendable {
             for (r, l) in zip(missing, made) { cache.byHost[r.host] = l }
         }
         var next = made.makeIterator()
-        return ReportJSON.array(lines: cached.map { $0 ?? next.next()! })
+        return cached.map { $0 ?? next.next()! }
     }
 
     static func isNaturallyOrdered(_ rows: [HostRow]) -> Bool {

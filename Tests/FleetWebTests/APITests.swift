@@ -132,15 +132,37 @@ struct APITests {
             #expect((o["history"] as? [[String: Any]])?.map { $0["ok"] as? Bool } == [false, true], "newest first")
             #expect((o["latest_ok"] as? [String: Any])?["ok"] as? Bool == true)
             #expect((o["healthy_reasons"] as? [String])?.first?.contains("UNREACHABLE") == true)
-            #expect((o["audit"] as? [[String: Any]])?.count == 1)
+            #expect((o["audit"] as? [[String: Any]])?.map { $0["action"] as? String } == ["host.set_override"])
             #expect((o["verdicts"] as? [String: String])?["status"] == "act")
             let a = try await client.execute(uri: "/api/hosts/a.example.com", method: .get).object
             #expect((a["taskcluster"] as? [String: Any])?["worker_id"] != nil || (a["taskcluster"] as? [String: Any]) != nil)
             #expect((a["notes"] as? [[String: Any]])?.first?["note"] as? String == "RELOPS-1 \(WebFixture.hostile)")
             let missing = try await client.execute(uri: "/api/hosts/nope.example.com", method: .get)
             #expect(missing.status == .notFound)
-            // The vault is named, never shown.
-            #expect(!r.text.contains("vault_content"))
+        }
+    }
+
+    /// vault.yaml is named by SHA and humanhash; its content, in the vault store, never leaves,
+    /// not even when an audit line carries it.
+    @Test func noVaultContent() async throws {
+        let f = try WebFixture()
+        defer { f.remove() }
+        try await f.seed()
+        await f.model.load()
+        try await f.app().test(.router) { client in
+            let detail = try await client.execute(uri: "/api/hosts/a.example.com", method: .get)
+            let audit = try #require(detail.object["audit"] as? [[String: Any]])
+            #expect(audit.map { $0["action"] as? String } == ["host.set_vault", "host.set_override"], "the broken line skipped")
+            #expect((audit[0]["parameters"] as? [String: Any])?.keys.sorted() == ["sha256"])
+            #expect(audit[0]["content"] == nil)
+            let sha = Digest.sha256Hex(Data(WebFixture.secretVault.utf8))
+            let cells = try #require(detail.object["row"] as? [String: String])
+            let vault = try #require(cells["vlt_sha"])
+            #expect(vault.hasPrefix(String(sha.prefix(8))))
+            for uri in ["/", "/hosts/a.example.com", "/api/hosts", "/api/hosts/a.example.com", "/api/filters"] {
+                let r = try await client.execute(uri: uri, method: .get)
+                #expect(r.status == .ok && !r.text.contains(WebFixture.secret), "\(uri)")
+            }
         }
     }
 

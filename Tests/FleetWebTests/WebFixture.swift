@@ -1,4 +1,6 @@
+import FleetConfig
 import FleetCore
+import FleetOps
 import FleetReport
 import FleetStore
 import FleetWeb
@@ -11,6 +13,8 @@ import HummingbirdTesting
 struct WebFixture {
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
     static let hostile = "<script>alert('x')</script>\"&"
+    static let secret = "hunter2-the-vault-secret"
+    static let secretVault = "---\npassword: \(secret)\n"
     let state: StateDirectory
     let database: FleetDatabase
     let model: WebModel
@@ -30,17 +34,12 @@ struct WebFixture {
 
     var loader: ReportLoader { ReportLoader(state: state, database: database) }
 
+    /// What the command hands in: FleetOps' readers of this state directory.
     var services: WebServices {
-        let state = state
-        return WebServices(
-            filters: { NamedFilters.served(stateFilters: state.root.appendingPathComponent("filters").path) },
-            auditLines: { host, limit in
-                // As FleetOps reads them, without FleetOps: lines naming the host.
-                let text = (try? String(contentsOf: state.auditLog, encoding: .utf8)) ?? ""
-                return Array(text.split(separator: "\n").map(String.init).filter { $0.contains("\"host\":\"\(host)\"") }.suffix(limit))
-            },
-            checkStore: { try FleetDatabase.probe(path: state.database.path) },
-            logSizeWarnings: { [] })
+        let fleet = Fleet(state: state, config: FleetConfig(), context: RunContext(actor: "test", clock: { Self.now }),
+                          logger: .init(label: "test"))
+        return WebServices(filters: { fleet.servedFilters() }, auditLines: { fleet.auditLines(host: $0, limit: $1) },
+                           checkStore: { try fleet.checkStore() }, logSizeWarnings: { fleet.largeFileWarnings() })
     }
 
     func app() -> Application<RouterResponder<BasicRequestContext>> {
@@ -56,7 +55,7 @@ struct WebFixture {
         o.role = role
         o.uptimeS = 7200
         o.vaultPresent = true
-        o.vaultSHA256 = String(repeating: "b", count: 64)
+        o.vaultSHA256 = Digest.sha256Hex(Data(secretVault.utf8))
         o.puppet.ts = iso(ago + 600)
         o.puppet.success = true
         o.puppet.gitSHA = String(repeating: "a", count: 40)
@@ -78,6 +77,7 @@ struct WebFixture {
     /// a worker record, a note, and audit lines.
     func seed() async throws {
         let store = ObservationStore(database: database)
+        _ = try state.vaultStore.store(Data(Self.secretVault.utf8))
         try await store.insert([Self.record("a.example.com"), Self.record("b.example.com", ago: 600)])
         try await store.insert(Self.record("b.example.com", ok: false))
         try await store.insert(Self.record("c10.example.com", role: Self.hostile))
@@ -85,7 +85,9 @@ struct WebFixture {
         try await NotesStore(database: database).append(NoteRecord(action: "host.note_add", actor: "me", host: "a.example.com",
                                                                    ts: Self.iso(10), note: "RELOPS-1 \(Self.hostile)"))
         try """
-            {"action":"host.set_override","actor":"me","host":"a.example.com","ok":true,"result":"OK","ts":"\(Self.iso(100))"}
+            {"action":"host.set_vault","actor":"me","host":"a.example.com","ok":true,"result":"OK","ts":"\(Self.iso(100))","content":"\(Self.secret)","parameters":{"sha256":"abc","text":"\(Self.secret)"}}
+            not json, a hand edit
+            {"action":"host.set_override","actor":"me","host":"a.example.com","ok":true,"result":"OK","ts":"\(Self.iso(95))"}
             {"action":"host.set_override","actor":"me","host":"b.example.com","ok":true,"result":"OK","ts":"\(Self.iso(90))"}
 
             """.write(to: state.auditLog, atomically: true, encoding: .utf8)

@@ -32,11 +32,14 @@ extension Assets {
       async function load(url, remember) {
         const response = await fetch(url, { headers: { Accept: "text/html" }, cache: "no-store" });
         const text = await response.text();
-        const fresh = new DOMParser().parseFromString(text, "text/html").getElementById("report");
+        const doc = new DOMParser().parseFromString(text, "text/html");
+        const fresh = doc.getElementById("report");
         const current = document.getElementById("report");
         if (!fresh || !current) return;
         current.replaceWith(fresh);
-        document.title = new DOMParser().parseFromString(text, "text/html").title;
+        const bar = doc.getElementById("bar");
+        if (bar && document.getElementById("bar")) document.getElementById("bar").replaceWith(bar);
+        document.title = doc.title;
         if (url !== location.pathname + location.search) history.replaceState(null, "", url);
         const sort = document.getElementById("sort");
         if (sort) sort.value = fresh.dataset.sort || "";
