@@ -3,7 +3,8 @@ import PackageDescription
 
 // Data flows one way: FleetCore (pure values) -> FleetSSH (transport + remote scripts)
 // -> FleetStore (SQLite, audit log, content store, state directory) -> FleetGather (collectors)
-// and FleetWrite (safe changes to hosts) -> views in the `fleetroll` executable. FleetLab builds the fake fleet used by the demo,
+// and FleetWrite (safe changes to hosts) -> views in the `fleetroll` executable (FleetTUI and
+// FleetWeb read through FleetReport only). FleetLab builds the fake fleet used by the demo,
 // the tests and the benchmark.
 let package = Package(
     name: "fleetroll",
@@ -23,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -43,7 +45,7 @@ let package = Package(
         .target(
             name: "FleetGather",
             dependencies: [
-                "FleetCore", "FleetSSH", "FleetStore", "FleetTaskcluster", "FleetGitHub",
+                "FleetCore", "FleetSSH", "FleetStore", "FleetTaskcluster", "FleetGitHub", "FleetHTTP",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -57,6 +59,7 @@ let package = Package(
                 "FleetCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -72,6 +75,18 @@ let package = Package(
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", providers: [.apt(["libncurses-dev"])]),
         .target(name: "FleetTUI", dependencies: ["FleetCore", "FleetReport", "CNcurses"]),
         .target(name: "FleetReport", dependencies: ["FleetCore", "FleetStore", .product(name: "Yams", package: "Yams")]),
+        // The web page and JSON API: reads the fleet through FleetReport only (no store, ssh or
+        // write module), so nothing it serves can change a host.
+        .target(
+            name: "FleetWeb",
+            dependencies: [
+                "FleetCore", "FleetReport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "FleetWrite",
             dependencies: [
@@ -100,9 +115,11 @@ let package = Package(
             dependencies: [
                 "FleetOps",
                 "FleetCore", "FleetSSH", "FleetStore", "FleetGather", "FleetWrite", "FleetConfig",
-                "FleetHTTP", "FleetTaskcluster", "FleetGitHub", "FleetReport", "FleetTUI",
+                "FleetHTTP", "FleetTaskcluster", "FleetGitHub", "FleetReport", "FleetTUI", "FleetWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -113,6 +130,15 @@ let package = Package(
         .testTarget(name: "FleetStoreTests", dependencies: ["FleetCore", "FleetStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "FleetSSHTests", dependencies: ["FleetCore", "FleetSSH"]),
         .testTarget(name: "FleetReportTests", dependencies: ["FleetCore", "FleetStore", "FleetReport"]),
+        .testTarget(
+            name: "FleetWebTests",
+            dependencies: [
+                // FleetOps and FleetConfig: the inputs the command hands in, as it makes them.
+                "FleetCore", "FleetStore", "FleetReport", "FleetWeb", "FleetOps", "FleetConfig",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "FleetTUITests", dependencies: ["FleetCore", "FleetReport", "FleetTUI"]),
         .testTarget(name: "FleetWriteTests", dependencies: ["FleetCore", "FleetSSH", "FleetStore", "FleetWrite"]),
         .testTarget(name: "FleetGatherTests", dependencies: ["FleetCore", "FleetSSH", "FleetStore", "FleetGather"]),

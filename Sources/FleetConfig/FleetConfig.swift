@@ -32,6 +32,8 @@ public struct FleetConfig: Sendable, Equatable {
     public var timeout: Double?
     public var workers: Int?
     public var batchTimeout: Double?
+    /// `[filters] directory`: more named filters (a team's shared checkout, say).
+    public var filtersDirectory: String?
 
     public init() {}
 
@@ -49,7 +51,7 @@ public struct FleetConfig: Sendable, Equatable {
         }
         var c = FleetConfig()
         let reader = Reader(file: file)
-        try reader.onlyKeys(root, ["taskcluster", "github", "ssh", "gather"], in: nil)
+        try reader.onlyKeys(root, ["taskcluster", "github", "ssh", "gather", "filters"], in: nil)
         if let tc = try reader.table(root, "taskcluster", in: nil) {
             try reader.onlyKeys(tc, ["root_url", "concurrency", "pools"], in: "taskcluster")
             c.taskclusterRootURL = try reader.url(tc, "root_url", in: "taskcluster")
@@ -84,7 +86,31 @@ public struct FleetConfig: Sendable, Equatable {
             c.workers = try reader.int(g, "workers", in: "gather", range: 1...1000)
             c.batchTimeout = try reader.int(g, "batch_timeout", in: "gather", range: 1...86400).map(Double.init)
         }
+        if let f = try reader.table(root, "filters", in: nil) {
+            try reader.onlyKeys(f, ["directory"], in: "filters")
+            c.filtersDirectory = try reader.string(f, "directory", in: "filters").map { ($0 as NSString).expandingTildeInPath }
+        }
         return c
+    }
+
+    /// The effective settings as one JSON-ready object (`config show --json`), the token masked.
+    public func describeObject(tokenSource: String?) -> [String: Any] {
+        let table = PoolTable.builtIn.merging(pools)
+        return [
+            "taskcluster": [
+                "root_url": taskclusterRootURL ?? "https://firefox-ci-tc.services.mozilla.com",
+                "concurrency": taskclusterConcurrency ?? 4,
+                "pools": Dictionary(uniqueKeysWithValues: table.entries.map { ($0.key, $0.value.description) }),
+                "pools_from_config": pools.keys.sorted(),
+            ] as [String: Any],
+            "github": [
+                "api_url": githubAPIURL ?? "https://api.github.com",
+                "api_token": tokenSource == nil ? NSNull() : "****", "api_token_source": tokenSource as Any? ?? NSNull(),
+            ] as [String: Any],
+            "ssh": ["options": sshOptions, "connect_timeout": connectTimeout ?? 10, "timeout": Int(timeout ?? 10)] as [String: Any],
+            "gather": ["workers": workers ?? 10, "batch_timeout": Int(batchTimeout ?? 600)],
+            "filters": ["directory": filtersDirectory as Any? ?? NSNull()],
+        ]
     }
 
     /// The effective settings as TOML-like lines, the token masked.
@@ -104,6 +130,7 @@ public struct FleetConfig: Sendable, Equatable {
         lines.append("connect_timeout = \(connectTimeout ?? 10)")
         lines.append("timeout = \(Int(timeout ?? 10))")
         lines += ["", "[gather]", "workers = \(workers ?? 10)", "batch_timeout = \(Int(batchTimeout ?? 600))"]
+        lines += ["", "[filters]", "directory = \(filtersDirectory.map(q) ?? "(none)")"]
         return lines
     }
 }

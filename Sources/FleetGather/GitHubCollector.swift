@@ -1,5 +1,6 @@
 import FleetCore
 import FleetGitHub
+import FleetHTTP
 import FleetStore
 import Foundation
 
@@ -14,6 +15,8 @@ public struct GitHubReport: Sendable {
     public var errors: [String] = []
     public var poolError: String?
     public var rateLimit: RateLimit?
+    /// GitHub could not be reached at all (the name does not resolve, the connection is refused).
+    public var unreachable = false
 }
 
 /// Fetches the branch heads hosts should run, at most once an hour unless forced.
@@ -30,7 +33,8 @@ public struct GitHubCollector: Sendable {
         self.overrides = state.overrideStore
     }
 
-    public func collect(force: Bool, now: Date) async throws -> GitHubReport {
+    /// `progress` is called with (requests done, requests in all): one per repository, and pools.yml.
+    public func collect(force: Bool, now: Date, progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> GitHubReport {
         if !force, let last = try await services.lastSuccessfulRun("github"), now.timeIntervalSince(last) < Self.interval {
             return GitHubReport(ran: false, nextFetch: last.addingTimeInterval(Self.interval))
         }
@@ -38,7 +42,9 @@ public struct GitHubCollector: Sendable {
         let texts = overrides.storedSHAs().compactMap(overrides.text(forSHA:))
         let wanted = RepoName.branchesToWatch(overrideTexts: texts)
         var report = GitHubReport(ran: true)
-        for repo in wanted.keys.sorted() {
+        let repos = wanted.keys.sorted()
+        var done = 0
+        for repo in repos {
             let branches = wanted[repo]!.sorted()
             report.requested += branches.count
             do {
@@ -51,16 +57,26 @@ public struct GitHubCollector: Sendable {
                         report.errors.append("Branch \(branch) not found in \(repo)")
                     }
                 }
+            } catch let error as HTTPFetchError {
+                report.errors.append("\(error)")
+                // No such name, connection refused: every other request would fail the same way.
+                if case .unreachable = error { report.unreachable = true; break }
             } catch {
                 report.errors.append("\(error)")
             }
+            done += 1
+            progress(done, repos.count + 1)
         }
-        do {
-            let (pools, rate) = try await client.windowsPools()
-            report.rateLimit = rate ?? report.rateLimit
-            report.pools = pools.keys.sorted().map { WindowsPoolHash(ts: ts, poolName: $0, hash: pools[$0]!) }
-        } catch {
-            report.poolError = "\(error)"
+        if !report.unreachable {
+            do {
+                let (pools, rate) = try await client.windowsPools()
+                report.rateLimit = rate ?? report.rateLimit
+                report.pools = pools.keys.sorted().map { WindowsPoolHash(ts: ts, poolName: $0, hash: pools[$0]!) }
+            } catch {
+                report.poolError = "\(error)"
+                if let e = error as? HTTPFetchError, case .unreachable = e { report.unreachable = true }
+            }
+            progress(repos.count + 1, repos.count + 1)
         }
         try await services.insertRefs(report.refs, pools: report.pools)
         // A run that got nothing but errors does not count for the throttle, so the next one retries.

@@ -1,8 +1,10 @@
 import FleetCore
+import FleetHTTP
 import FleetStore
 import FleetTaskcluster
 import Foundation
 import Logging
+import Synchronization
 
 /// What one gather-tc run did.
 public struct TaskclusterReport: Sendable {
@@ -43,7 +45,9 @@ public struct TaskclusterCollector: Sendable {
         self.logger = logger
     }
 
-    public func collect(_ hosts: [HostTarget], now started: Date) async throws -> TaskclusterReport {
+    /// `progress` is called with (pools scanned, pools in all) as each pool's scan ends.
+    public func collect(_ hosts: [HostTarget], now started: Date,
+                        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> TaskclusterReport {
         let ts = Timestamp.iso(started)
         // Role and override come from each host's latest *successful* gather: one failed gather
         // must not drop a host from its pool (the old tool's W5).
@@ -83,8 +87,16 @@ public struct TaskclusterCollector: Sendable {
         }
 
         let pools = byPool.keys.sorted()
-        let scans = await runBounded(count: pools.count, width: concurrency, skipped: { _ in Result<PoolScan, Error>.failure(CancellationError()) }) { i in
-            do { return .success(try await client.scan(pools[i])) } catch { return .failure(error) }
+        // A service that cannot be reached (no such name, connection refused) fails every pool the
+        // same way: the pools not started yet are not tried, and carry that error.
+        let unreachable = Mutex<HTTPFetchError?>(nil)
+        let scans = await runBounded(count: pools.count, width: concurrency, admit: { unreachable.withLock { $0 == nil } },
+                                     skipped: { _ in Result<PoolScan, Error>.failure(unreachable.withLock { $0 } ?? CancellationError()) },
+                                     progress: { progress($0, pools.count) }) { i in
+            do { return .success(try await client.scan(pools[i])) } catch {
+                if let e = error as? HTTPFetchError, case .unreachable = e { unreachable.withLock { $0 = $0 ?? e } }
+                return .failure(error)
+            }
         }
         var report = TaskclusterReport(records: [], pools: [], partialErrors: [:], warnings: warnings)
         report.listingFailed = listingError != nil

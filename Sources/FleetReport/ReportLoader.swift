@@ -42,24 +42,22 @@ public struct ReportLoader: Sendable {
     public func build(hosts: [String]?, now: Date) async throws -> ReportBuild {
         let content = Mutex<ReportInputs?>(nil)
         let state = self.state
-        let (data, built) = try await database.readReport(hosts: hosts) { data, batch -> [HostRow] in
+        let data: ReportData
+        var built: [HostRow]
+        (data, built) = try await database.readReport(hosts: hosts) { data, batch -> [HostRow] in
             // The shared inputs (and the content files they name) are made once, by the first chunk.
-            var inputs = content.withLock { cached in
+            let inputs = content.withLock { cached in
                 if let cached { return cached }
                 let made = Self.sharedInputs(data, state: state, now: now)
                 cached = made
                 return made
             }
-            for h in batch {
-                if let f = h.facts { inputs.history[h.host] = f }
-                if let w = h.worker { inputs.workers[h.host] = w }
-            }
             let builder = RowBuilder(inputs: inputs)
-            return parallelMap(batch) { builder.row(for: $0.host) }
+            return parallelMap(batch) { builder.row(for: $0.host, history: $0.facts, worker: $0.worker) }
         }
         let shared = content.withLock { $0 } ?? Self.sharedInputs(data, state: state, now: now)
-        let order = NaturalOrder.permutation(built.map(\.host))
-        return ReportBuild(names: order.map { built[$0].host }, rows: order.map { built[$0] }, shared: shared, stamp: data.stamp)
+        built.permute(NaturalOrder.permutation(built.map(\.host)))
+        return ReportBuild(names: built.map(\.host), rows: built, shared: shared, stamp: data.stamp)
     }
 
     /// The inputs every row shares, from a read and the content stores.
@@ -136,8 +134,25 @@ public struct ReportLoader: Sendable {
     /// `--json` of rows: one `ReportRow` per line inside an array, with the stored records
     /// spliced in as stored.
     public func json(_ rows: [HostRow]) async throws -> [UInt8] {
-        let stored = try await database.reportJSON(hosts: rows.count > 2000 ? nil : rows.map(\.host))
-        return ReportJSON.array(rows, stored: stored)
+        var out: [UInt8] = []
+        try await json(rows) { out += $0 }
+        return out
+    }
+
+    /// The same `--json`, handed to `write` a part at a time: the stored records of a part's
+    /// hosts are read, spliced and written before the next part is read, so a fleet's JSON
+    /// (3 KiB a host) is never all in memory.
+    public func json(_ rows: [HostRow], part: Int = 1000, write: ([UInt8]) throws -> Void) async throws {
+        var start = 0
+        repeat {
+            let slice = Array(rows[start..<min(rows.count, start + part)])
+            let stored = try await database.reportJSON(hosts: slice.map(\.host))
+            var bytes: [UInt8] = []
+            ReportJSON.appendArrayPart(slice, stored: stored, first: start == 0, to: &bytes)
+            if start + part >= rows.count { ReportJSON.appendArrayEnd(empty: rows.isEmpty, to: &bytes) }
+            try write(bytes)
+            start += part
+        } while start < rows.count
     }
 
     /// Everything known about one host, for a detail view.

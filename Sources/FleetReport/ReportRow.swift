@@ -65,16 +65,25 @@ public enum ReportJSON {
 
     /// An array, one row per line.
     static func array(_ rows: [HostRow], stored: [String: StoredReportJSON]) -> [UInt8] {
-        let lines = parallelMap(rows) { row(writing: $0, stored: stored[$0.host] ?? StoredReportJSON()) }
         var out: [UInt8] = []
-        out.reserveCapacity(lines.reduce(2) { $0 + $1.count + 2 })
-        out.append(UInt8(ascii: "["))
+        appendArrayPart(rows, stored: stored, first: true, to: &out)
+        appendArrayEnd(empty: rows.isEmpty, to: &out)
+        return out
+    }
+
+    /// A part of an array's body: "[" before the first part's first row, ",\n" between rows.
+    static func appendArrayPart(_ rows: [HostRow], stored: [String: StoredReportJSON], first: Bool, to out: inout [UInt8]) {
+        let lines = parallelMap(rows) { row(writing: $0, stored: stored[$0.host] ?? StoredReportJSON()) }
+        out.reserveCapacity(out.count + lines.reduce(2) { $0 + $1.count + 2 })
+        if first { out.append(UInt8(ascii: "[")) }
         for (i, line) in lines.enumerated() {
-            out.append(contentsOf: i == 0 ? [0x0A] : [0x2C, 0x0A])
+            out.append(contentsOf: i == 0 && first ? [0x0A] : [0x2C, 0x0A])
             out.append(contentsOf: line)
         }
-        out.append(contentsOf: lines.isEmpty ? [UInt8(ascii: "]"), 0x0A] : [0x0A, UInt8(ascii: "]"), 0x0A])
-        return out
+    }
+
+    static func appendArrayEnd(empty: Bool, to out: inout [UInt8]) {
+        out.append(contentsOf: empty ? [UInt8(ascii: "]"), 0x0A] : [0x0A, UInt8(ascii: "]"), 0x0A])
     }
 
     /// The rows of an `array` output as JSON lines (follow mode prints JSON lines throughout).

@@ -139,15 +139,11 @@ extension FleetDatabase {
                 LEFT JOIN host_observations k ON k.id = s.latest_ok_id \(scope)
                 """, arguments: arguments)
             while let row = try rows.next() { out[row[0]] = StoredReportJSON(record: row[1], observed: row[2]) }
-            let wanted = hosts.map(Set.init)
             let workers = try Row.fetchCursor(db, sql: """
                 SELECT w.host, t.data FROM worker_summary w JOIN tc_workers t ON t.id = w.worker_id
-                """)
-            while let row = try workers.next() {
-                let host: String = row[0]
-                guard wanted?.contains(host) ?? true else { continue }
-                out[host, default: StoredReportJSON()].taskcluster = row[1]
-            }
+                \(scope.replacingOccurrences(of: "s.host", with: "w.host"))
+                """, arguments: arguments)
+            while let row = try workers.next() { out[row[0], default: StoredReportJSON()].taskcluster = row[1] }
             return out
         }
     }

@@ -86,8 +86,15 @@ public struct StateDirectory: Sendable {
     /// the audit log and open ssh logins. A root that exists is left as its owner set it.
     public func createRoot() throws {
         var st = stat()
-        if stat(root.path, &st) == 0 { return }
-        try FileManager.default.createDirectory(at: root.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if stat(root.path, &st) == 0 {
+            guard (st.st_mode & S_IFMT) == S_IFDIR else { throw StateDirectoryError.cannotCreate(root.path, "it is a file, not a directory") }
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(at: root.deletingLastPathComponent(), withIntermediateDirectories: true)
+        } catch {
+            throw StateDirectoryError.cannotCreate(root.path, ErrorText.describe(error))
+        }
         if mkdir(root.path, 0o700) != 0 {
             guard errno == EEXIST else { throw StateDirectoryError.cannotCreate(root.path, String(cString: strerror(errno))) }
             return
@@ -111,7 +118,7 @@ public enum StateDirectoryError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unsafeControlDirectory(let path, let why): return "cannot use \(path) for ssh control sockets: \(why)"
-        case .cannotCreate(let path, let why): return "cannot create \(path): \(why)"
+        case .cannotCreate(let path, let why): return "cannot use \(path) as the state directory: \(why)"
         case .lock(let path, let why): return "cannot lock \(path): \(why)"
         case .legacyStoreInUse(let path):
             return "\(path) holds this fleetroll's store from an earlier version and is moving to store.db, but another process (an older fleetroll?) has it open: stop it and run the command again"

@@ -108,9 +108,13 @@ extension MonitorView {
             drawRow(row, columns: visible, y: y0 + 1 + i, selected: top + i == selected, on: &canvas)
         }
         if rows.isEmpty && room > 0 {
-            let why = allRows.isEmpty ? "No hosts yet: gather some (fleetroll gather-host HOST_OR_FILE...)."
-                : "No host matches the filters (\\ clears the query, o and O the quick filters)."
-            canvas.put(why, y: y0 + 1, x: 0, style: .fg(.yellow), limit: usable)
+            if let queryIssue {
+                canvas.put("Invalid query: \(queryIssue) (/ to fix it, \\ to clear it)", y: y0 + 1, x: 0, style: .fg(.red, bold: true), limit: usable)
+            } else {
+                let why = allRows.isEmpty ? "No hosts yet: gather some (fleetroll gather-host HOST_OR_FILE...)."
+                    : "No host matches the filters (\\ clears the query, o and O the quick filters)."
+                canvas.put(why, y: y0 + 1, x: 0, style: .fg(.yellow), limit: usable)
+            }
         }
         if height - 1 > y0 { drawBottom(on: &canvas, now: now) }
 

@@ -25,6 +25,8 @@ public struct MonitorView: Sendable {
     public private(set) var detail: HostDetail?
     public private(set) var showHelp = false
     public private(set) var history: FilterHistory
+    /// What is wrong with the query, when something is: then no row is shown, only this.
+    public private(set) var queryIssue: String?
 
     /// What the header says about the data.
     public var source = ""
@@ -86,13 +88,21 @@ public struct MonitorView: Sendable {
         refilter()
     }
 
+    /// Applies a query. One with a problem (an unknown column, `healthy=maybe`) shows no rows
+    /// but its problem, where the rows would be: it is not a fleet where no host matches.
     public mutating func setQuery(_ text: String, now: Date = Date()) {
         query = text.trimmingCharacters(in: .whitespacesAndNewlines)
         parsed = Query(query)
-        if let issue = query.isEmpty ? nil : parsed.validate(query) {
-            flash("query: \(issue)", now: now, seconds: 4)
-        }
+        queryIssue = query.isEmpty ? nil : parsed.validate(query)?.description
+        if let queryIssue { flash("query: \(queryIssue)", now: now, seconds: 4) }
         restart()
+    }
+
+    /// A query typed or picked: applied, and kept in the history only when it is valid (an
+    /// invalid one would come back on ↑ as if it had worked).
+    mutating func applyTyped(_ text: String, now: Date) {
+        setQuery(text, now: now)
+        if queryIssue == nil { history.add(text) }
     }
 
     public mutating func flash(_ text: String, now: Date = Date(), seconds: Double = 2) {
@@ -105,7 +115,7 @@ public struct MonitorView: Sendable {
         var r = ReportLoader.sorted(allRows, order, byHost: true)
         if overridesOnly { r = r.filter { !["-", "?", ""].contains($0[.sha]) } }
         if let os = osFilter { r = r.filter { $0[.os] == os } }
-        rows = parsed.apply(r)
+        rows = queryIssue == nil ? parsed.apply(r) : []
         widths = Self.widths(rows, columns: columns, marked: sortMark?.0, display: display)
         // A host picked with J/K keeps its place on the screen; the page moves under it.
         if let host, let i = rows.firstIndex(where: { $0.host == host }) {
@@ -278,8 +288,7 @@ public struct MonitorView: Sendable {
             case .close: picker = nil
             case .apply(let q):
                 picker = nil
-                history.add(q)
-                setQuery(q, now: now)
+                applyTyped(q, now: now)
             }
             return .none
         }
@@ -289,8 +298,7 @@ public struct MonitorView: Sendable {
             case .cancel: filterBar = nil
             case .apply(let text):
                 filterBar = nil
-                history.add(text)
-                setQuery(text, now: now)
+                applyTyped(text, now: now)
             }
             return .none
         }
@@ -321,7 +329,7 @@ public struct MonitorView: Sendable {
             restart()
         case .char("/"): filterBar = FilterBar(text: query)
         case .char("\\"):
-            history.add(query)
+            if queryIssue == nil { history.add(query) }
             setQuery("", now: now)
         case .char("?"): showHelp = true
         case .char("f"): return .openPicker

@@ -19,6 +19,15 @@ public enum ContentValidation {
         if let problem = OverrideRules.lineEndingProblem(text) {
             throw Failure(message: "Override validation failed:\n  \(problem)")
         }
+        // An empty override would point puppet nowhere in particular; removing it is its own command.
+        let meaningful = text.split(whereSeparator: \.isNewline).contains {
+            let line = $0.trimmingCharacters(in: .whitespaces)
+            return !line.isEmpty && !line.hasPrefix("#")
+        }
+        guard meaningful else {
+            throw Failure(message: "Override validation failed: the file is empty or holds only comments "
+                          + "(to remove a host's override, use host-unset-override)")
+        }
         try await bashSyntax(content)
         let problems = OverrideRules.check(OverrideFile(text: text))
         if !problems.isEmpty {
@@ -53,7 +62,11 @@ public enum ContentValidation {
             let first = "\(error)".split(whereSeparator: \.isNewline).first.map(String.init) ?? "invalid YAML"
             throw Failure(message: "Vault YAML validation failed: \(first)")
         }
-        if let root, let problem = duplicateKey(in: root) { throw Failure(message: "Vault YAML validation failed: \(problem)") }
+        // An empty file (or only comments) parses as no document: a host given it would lose its secrets.
+        guard let root, !(root.scalar.map { ["", "~", "null", "Null", "NULL"].contains($0.string) } ?? false) else {
+            throw Failure(message: "Vault YAML validation failed: the file is empty (no YAML document in it)")
+        }
+        if let problem = duplicateKey(in: root) { throw Failure(message: "Vault YAML validation failed: \(problem)") }
     }
 
     /// A key that repeats an earlier key of the same mapping once YAML has resolved both (`1` and

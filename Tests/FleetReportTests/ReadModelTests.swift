@@ -95,7 +95,7 @@ struct ReadModelTests {
         #expect(decoded == expected)
         #expect(decoded.map(\.host) == hosts)
         #expect(decoded[1].status == "UNREACHABLE" && decoded[1].errorClass == .unreachable && decoded[1].observed?.role == "gecko_t_linux_talos")
-        #expect(decoded[0].row["note"] == "canary" && decoded[0].row["sha"]?.hasPrefix("test (") == true)
+        #expect(decoded[0].row["note"] == "canary" && decoded[0].row["ovr_bch"]?.hasPrefix("test (") == true)
         #expect(decoded[3].record == nil && decoded[3].row["status"] == "UNK")
         // Every key is there, null or not, as JSONFormat writes a ReportRow.
         let fast = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [[String: Any]])

@@ -280,6 +280,28 @@ struct MonitorViewKeyTests {
         #expect(v.query.isEmpty && v.rows.count == 6)
     }
 
+    /// A query with a mistake is not "no host matches": the rows give way to the mistake, in red,
+    /// and it stays out of the history.
+    @Test func invalidQueryIsShownAsAnErrorAndNotKept() {
+        var v = MonitorView(history: FilterHistory(entries: ["os=L"]))
+        v.resize(width: 120, height: 20)
+        v.setRows(rows(6), total: 6)
+        for query in ["healthy=maybe", "uptime>abc", "nosuch=1"] {
+            _ = v.handle(.char("/"))
+            _ = v.handle(.ctrl("u"))
+            for c in query { _ = v.handle(.char(c)) }
+            _ = v.handle(.enter)
+            #expect(v.queryIssue != nil && v.rows.isEmpty, "\(query)")
+            let screen = (0..<20).map { v.render().text($0) }.joined(separator: "\n")
+            #expect(screen.contains("Invalid query:") && !screen.contains("No host matches"), "\(query): \(screen)")
+            #expect(v.history.entries == ["os=L"], "\(query) is not kept")
+        }
+        _ = v.handle(.char("\\"))
+        #expect(v.queryIssue == nil && v.rows.count == 6 && v.history.entries == ["os=L"])
+        v.setQuery("healthy=y")
+        #expect(v.queryIssue == nil)
+    }
+
     @Test func highlighting() {
         func styles(_ text: String) -> [String: Style] {
             Dictionary(FilterBar.highlight(text).map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })

@@ -52,9 +52,20 @@ struct ValidationTests {
         }
     }
 
-    @Test(arguments: ["---\nsecret: abc\nlist: [1, 2]\n", "", "just a scalar\n"])
+    @Test(arguments: ["---\nsecret: abc\nlist: [1, 2]\n", "just a scalar\n"])
     func goodVaultYAML(_ text: String) throws {
         try ContentValidation.checkVault(Data(text.utf8))
+    }
+
+    /// An empty vault.yaml would leave a host without its secrets: refused, comments-only too.
+    @Test(arguments: ["", "# nothing yet\n", "---\n"])
+    func emptyVaultYAMLIsRefused(_ text: String) {
+        #expect(throws: ContentValidation.Failure.self) { try ContentValidation.checkVault(Data(text.utf8)) }
+    }
+
+    @Test(arguments: ["", "\n\n", "# PUPPET_BRANCH=x\n  # nothing else\n"])
+    func emptyOverrideIsRefused(_ text: String) async {
+        await #expect(throws: ContentValidation.Failure.self) { try await ContentValidation.checkOverride(Data(text.utf8)) }
     }
 
     @Test func ownershipValuesAreChecked() {

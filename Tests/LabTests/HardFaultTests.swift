@@ -119,7 +119,7 @@ struct HardFaultTests {
                 env.argv(Self.slowCommit, ["--json"]), until: "[ -e '\(env.work)/commit-started' ]",
                 then: "kill -KILL $(pgrep -P $pid -x ssh)")
             #expect(afterCommit.rc == 0, "\(afterCommit.log) \(String(decoding: afterCommit.err, as: UTF8.self))")
-            let record = try #require(try JSONSerialization.jsonObject(with: afterCommit.out) as? [String: Any])
+            let record = try #require((try JSONSerialization.jsonObject(with: afterCommit.out) as? [[String: Any]])?.first, "an array for one host too")
             #expect(record["result"] as? String == "OK", "\(record)")
             let verification = (record["observed"] as? [String: Any])?["verification"] as? String
             #expect(verification?.contains("read back: file with sha256 \(Digest.sha256Hex(Data(Self.new.utf8)).prefix(12))") == true, "\(record)")

@@ -145,7 +145,8 @@ struct LabGatherTests {
         let single = try runCommand([Binaries.fleetroll, "gather-host", "--state-dir", bare, "--ssh-option", "-F \(lab.sshConfigPath)",
                                      "--no-content", "--json", "t-linux64-ms-002.test.releng.mdc1.mozilla.com"])
         #expect(single.exitCode == 0, "\(single.stderr)")
-        let record = try #require(try JSONSerialization.jsonObject(with: Data(single.stdout.utf8)) as? [String: Any])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(single.stdout.utf8)) as? [String: Any])
+        let record = try #require((object["results"] as? [[String: Any]])?.first, "one host has the shape of many")
         let observed = try #require(record["observed"] as? [String: Any])
         #expect(observed["override_sha256"] as? String == Digest.sha256Hex(Data(Self.override.utf8)))
         #expect(observed["override_file_path"] is NSNull)

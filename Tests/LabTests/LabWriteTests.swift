@@ -306,7 +306,7 @@ struct LabWriteTests {
             let path = try env.file("o", Data(Self.first.utf8))
             let r = try env.fleetroll(["host-set-override", "-f", path, "--confirm", "--force", "--json", "--no-audit", host.name])
             #expect(r.exitCode == 0, "\(r.stderr)")
-            let record = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            let record = try #require((try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])?.first, "an array for one host too")
             #expect((record["observed"] as? [String: Any])?["backups_pruned"] as? Int == 5)
             let left = backups(of: target)
             #expect(left.count == 30)

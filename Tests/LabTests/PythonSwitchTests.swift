@@ -98,7 +98,7 @@ struct PythonSwitchTests {
             let row = try #require(rows[host])
             let cells = try #require(row["row"] as? [String: String])
             #expect(cells["role"] == want.role, "\(host)")
-            #expect(cells["sha"] == want.overrideCell, "\(host)")
+            #expect(cells["ovr_bch"] == want.overrideCell, "\(host)")
             #expect(cells["vlt_sha"] == want.vaultCell, "\(host)")
             #expect(cells["note"] == want.note, "\(host)")
             #expect(cells["status"] == "OK", "\(host)")

@@ -131,6 +131,14 @@ public struct HostSelection: Sendable {
         return HostSelection(hosts: unique, listFile: nil, expansions: expansions, duplicatesDropped: dropped)
     }
 
+    /// A host list given as text (standard input): read like a list file named `name`.
+    public static func resolve(listText: String, name: String) throws(HostSelectionError) -> HostSelection {
+        let list: HostListFile
+        do { list = try HostListFile.parse(text: listText, path: name) } catch { throw .list(error) }
+        let (unique, dropped) = deduplicate(list.hosts)
+        return HostSelection(hosts: unique, listFile: name, expansions: [], duplicatesDropped: dropped)
+    }
+
     public static func isRegularFile(_ path: String) -> Bool {
         var isDir: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && !isDir.boolValue

@@ -1,8 +1,9 @@
 /// A parsed filter-and-sort query: `pp_last>20h healthy=n sort:tc_act:desc,host`.
 ///
 /// Conditions are ANDed; `sort:` keys apply in order over the incoming order (stable). The
-/// grammar is the old tool's (monitor.md §6); parsing never fails, and `issues` says what was
-/// ignored or unknown, with the token and its position.
+/// grammar is the old tool's (monitor.md §6), plus quotes: `uptime>"1d 04h"` is one token, so a
+/// duration can be written as the report prints it. Parsing never fails; `validate` says what
+/// was ignored, unknown or not a value the column can hold, with the token and its position.
 public struct Query: Sendable, Equatable {
     public enum Op: String, Sendable, CaseIterable {
         case ge = ">=", le = "<=", ne = "!=", gt = ">", lt = "<", eq = "=", contains = "~"
@@ -15,6 +16,23 @@ public struct Query: Sendable, Equatable {
         /// The token's offset in the query text.
         public var position: Int
         public var known: ReportColumn? { ReportColumn.named(column) }
+
+        /// Why the value is not one the column can hold (`healthy=maybe`, `uptime>abc`): such a
+        /// query would otherwise just match nothing, and look like a fleet with no such host.
+        public func valueProblem() -> String? {
+            guard let col = known, op != .contains else { return nil }
+            let values = (op == .eq || op == .ne) ? value.split(separator: "|").map(String.init) : [value]
+            for v in values where !(op == .eq || op == .ne) || !(v.isEmpty || v == "-") {
+                if col.isDuration || col == .data {
+                    if Durations.parse(v) == nil {
+                        return "\(col.rawValue) compares durations, and '\(v)' is not one (e.g. 45m, 20h, 1d04h or \"1d 04h\")"
+                    }
+                } else if let allowed = col.allowedValues, !allowed.contains(v.lowercased()) {
+                    return "\(col.rawValue) is one of \(allowed.map { $0.uppercased() }.joined(separator: ", ")) or - (got '\(v)')"
+                }
+            }
+            return nil
+        }
     }
 
     public struct SortKey: Sendable, Equatable {
@@ -66,20 +84,28 @@ public struct Query: Sendable, Equatable {
         }
     }
 
-    /// Whitespace-separated tokens (spaces, tabs, newlines) with their character offsets.
+    /// Whitespace-separated tokens (spaces, tabs, newlines) with their character offsets. Inside
+    /// `"..."` or `'...'` whitespace is part of the token; the quotes themselves are dropped.
     public static func tokens(_ text: String) -> [(String, Int)] {
         var out: [(String, Int)] = []
         var current = ""
         var start = 0
+        var started = false
+        var quote: Character?
         for (i, c) in text.enumerated() {
-            if c.isWhitespace {
-                if !current.isEmpty { out.append((current, start)); current = "" }
+            if let q = quote {
+                if c == q { quote = nil } else { current.append(c) }
+            } else if c == "\"" || c == "'" {
+                if !started { start = i; started = true }
+                quote = c
+            } else if c.isWhitespace {
+                if started { out.append((current, start)); current = ""; started = false }
             } else {
-                if current.isEmpty { start = i }
+                if !started { start = i; started = true }
                 current.append(c)
             }
         }
-        if !current.isEmpty { out.append((current, start)) }
+        if started { out.append((current, start)) }
         return out
     }
 
@@ -112,6 +138,11 @@ public struct Query: Sendable, Equatable {
         }
         if let bad = sort.first(where: { $0.known == nil }) {
             return Issue(message: "unknown sort column: \(bad.column)", token: bad.column, position: bad.position)
+        }
+        for condition in conditions {
+            if let problem = condition.valueProblem() {
+                return Issue(message: problem, token: "\(condition.column)\(condition.op.rawValue)\(condition.value)", position: condition.position)
+            }
         }
         if let skipped = ignored.first {
             return Issue(message: "ignored: not a condition (column, operator, value)", token: skipped.token, position: skipped.position)

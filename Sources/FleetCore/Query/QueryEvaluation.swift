@@ -23,13 +23,17 @@ extension Query {
         if isEmpty { return rows }
         var out = conditions.isEmpty ? rows : rows.filter { row in conditions.allSatisfy { $0.matches(row) } }
         if !sort.isEmpty {
-            out = out.enumerated().sorted { a, b in
-                for key in sort {
-                    let c = key.compare(a.element, b.element)
+            // Each row's sort keys are made once, and positions are sorted, not rows (a row is
+            // large, and a sort moves each element many times). Equal rows keep their order.
+            let keys = sort.map { key in out.map { row in key.known.flatMap { key.key(row, $0) } } }
+            let order = Array(out.indices).sorted { a, b in
+                for (k, key) in sort.enumerated() {
+                    let c = key.compare(keys[k][a], keys[k][b])
                     if c != 0 { return c < 0 }
                 }
-                return a.offset < b.offset
-            }.map(\.element)
+                return a < b
+            }
+            out = order.map { out[$0] }
         }
         return out
     }
@@ -97,10 +101,8 @@ extension Query.Condition {
 }
 
 extension Query.SortKey {
-    /// < 0 when `a` goes first. Unknown values go last in both directions.
-    func compare(_ a: HostRow, _ b: HostRow) -> Int {
-        guard let col = known else { return 0 }
-        let ka = key(a, col), kb = key(b, col)
+    /// < 0 when the row of `ka` goes first (keys from `key(_:_:)`). Unknown values go last in both directions.
+    func compare(_ ka: Key?, _ kb: Key?) -> Int {
         switch (ka, kb) {
         case (nil, nil): return 0
         case (nil, _): return 1
@@ -115,7 +117,7 @@ extension Query.SortKey {
 
     func key(_ row: HostRow, _ col: ReportColumn) -> Key? {
         let cell = row[col]
-        if ["-", "?", "--", ""].contains(cell) { return nil }
+        if cell == "-" || cell == "?" || cell == "--" || cell.isEmpty { return nil }
         if col == .data || col.isDuration { return row.seconds(col).map(Key.number) }
         // OVR_BCH sorts by branch name, then SHA (the old tool sorted by raw SHA).
         if col == .sha { return .text(((row.overrideBranch ?? "~") + " " + (row.overrideSHA ?? "")).lowercased()) }

@@ -1,8 +1,10 @@
-/// The report's columns: their keys in the query language, their headers, and how they compare.
+/// The report's columns: their keys in the query language (and in `--json`'s `row`), their
+/// headers, and how they compare. A key is its header in lower case.
 public enum ReportColumn: String, CaseIterable, Sendable {
     case host, os, role
     case vltSHA = "vlt_sha"
-    case sha
+    /// OVR_BCH: the override's branch and SHA prefix.
+    case sha = "ovr_bch"
     case uptime
     case ppLast = "pp_last"
     case ppSHA = "pp_sha"
@@ -10,7 +12,7 @@ public enum ReportColumn: String, CaseIterable, Sendable {
     case ppMatch = "pp_match"
     case applied
     case tcAct = "tc_act"
-    case tcTaskDuration = "tc_j_sf"
+    case tcTaskDuration = "tc_t_dur"
     case tcQuar = "tc_quar"
     case data, healthy, status, note
     // Filter-only.
@@ -57,11 +59,24 @@ public enum ReportColumn: String, CaseIterable, Sendable {
         .tcAct, .tcTaskDuration, .tcQuar, .data, .healthy, .status, .note,
     ]
 
+    /// The values a column with a fixed set of them can hold, in lower case (nil: any text).
+    public var allowedValues: [String]? {
+        switch self {
+        case .os: return ["l", "m", "w"]
+        case .ppMatch, .applied, .healthy: return ["y", "n"]
+        case .tcQuar: return ["yes"]
+        case .status: return ["ok", "unk"] + ErrorClass.allCases.map(\.rawValue)
+        default: return nil
+        }
+    }
+
     /// Columns whose values are durations.
     public var isDuration: Bool { [.ppLast, .tcAct, .uptime, .tcTaskDuration].contains(self) }
 
+    /// Earlier names, still accepted in queries and `--columns` (README: changes): `sha` and
+    /// `tc_j_sf` were the row keys before they were made the query language's.
     static let aliases: [String: ReportColumn] = [
-        "ovr_bch": .sha, "ovr_sha": .sha, "tc_t_dur": .tcTaskDuration, "health": .healthy,
+        "sha": .sha, "ovr_sha": .sha, "tc_j_sf": .tcTaskDuration, "health": .healthy,
     ]
 
     /// A column by key, header or alias, case-insensitively.

@@ -14,14 +14,19 @@ public struct RowBuilder: Sendable {
     static let failedRunReason = "the last puppet run failed"
 
     public func row(for host: String) -> HostRow {
+        row(for: host, history: inputs.history[host], worker: inputs.workers[host])
+    }
+
+    /// A host's row from its facts and worker record given directly (a report over a whole
+    /// fleet hands each host's facts over as it reads them, without a dictionary of them all).
+    public func row(for host: String, history: HostFacts?, worker tc: WorkerRecord?) -> HostRow {
         var row = HostRow(host: host, cells: [:], status: "UNK")
         row.cells[.host] = host
-        let tc = inputs.workers[host]
         fillTaskcluster(&row, tc)
         // Notes are kept by host name, without a login user.
         row.cells[.note] = inputs.notes[host] ?? (host.utf8.contains(UInt8(ascii: "@"))
             ? inputs.notes[String(host.split(separator: "@").last ?? "")] : nil) ?? "-"
-        guard let history = inputs.history[host] else {
+        guard let history else {
             for c: ReportColumn in [.os, .role, .vltSHA, .sha, .uptime, .ppLast, .ppSHA, .ppExp, .ppMatch, .applied] { row.cells[c] = "?" }
             row.cells[.wtOvr] = "-"
             row.cells[.status] = "UNK"
@@ -66,26 +71,26 @@ public struct RowBuilder: Sendable {
         let tcAct = since(c.lastActive), tcAge = since(c.tcScan), auditAge = since(c.audit)
         let quarantined = c.isWorker ? (c.quarantineUntil.map { $0 > now.timeIntervalSince1970 } ?? false) : nil
         let first = row.cells[.healthy] == ""
-        if first || tcAct != row.values.tcActS {
-            row.values.tcActS = tcAct
-            if c.isWorker { row.cells[.tcAct] = Durations.humanize(tcAct) }
-        }
+        // A cell is made again only when its text can differ: past a minute, a duration shows
+        // minutes at most, so 10,000 rows cost a few comparisons a second, not 30,000 strings.
+        func shown(_ s: Int?, _ minutes: Bool = false) -> Int? { s.map { Durations.displayStep($0, minUnitMinutes: minutes) } }
+        if first || shown(tcAct) != shown(row.values.tcActS), c.isWorker { row.cells[.tcAct] = Durations.humanize(tcAct) }
+        row.values.tcActS = tcAct
         if first || quarantined != row.values.quarantined {
             row.values.quarantined = quarantined
             if c.isWorker { row.cells[.tcQuar] = quarantined == true ? "YES" : "-" }
         }
-        if first || tcAge != row.values.tcAgeS || auditAge != row.values.auditAgeS {
-            row.values.tcAgeS = tcAge
-            row.values.auditAgeS = auditAge
+        if first || shown(tcAge, true) != shown(row.values.tcAgeS, true) || shown(auditAge, true) != shown(row.values.auditAgeS, true) {
             let audit = c.dataPrefix ?? Durations.humanize(auditAge, minUnitMinutes: true)
             row.cells[.data] = audit + "/" + Durations.humanize(tcAge, minUnitMinutes: true)
         }
+        row.values.tcAgeS = tcAge
+        row.values.auditAgeS = auditAge
         // HEALTHY's Taskcluster part is judged again only when it can have changed.
-        var parts = row.health
-        parts.worker = c.worker(activeAgoS: tcAct, quarantined: quarantined == true)
-        if first || parts.worker != row.health.worker {
-            row.health = parts
-            let verdict = Health.evaluate(parts)
+        let worker = c.worker(activeAgoS: tcAct, quarantined: quarantined == true)
+        if first || worker != row.health.worker {
+            row.health.worker = worker
+            let verdict = Health.evaluate(row.health)
             row.values.healthy = verdict.healthy
             row.values.healthyReasons = verdict.reasons
             row.cells[.healthy] = verdict.cell

@@ -10,6 +10,14 @@ public enum Durations {
         return "\(s / 86400)d " + pad2((s % 86400) / 3600) + "h"
     }
 
+    /// A number that changes whenever `humanize(seconds, minUnitMinutes:)` does (seconds under
+    /// a minute, then whole minutes), so a caller can tell without making the string.
+    public static func displayStep(_ seconds: Int, minUnitMinutes: Bool = false) -> Int {
+        let s = max(0, seconds)
+        if s < 60 { return minUnitMinutes ? 0 : s }
+        return 60 + s / 60
+    }
+
     public static func humanize(_ seconds: Int?, minUnitMinutes: Bool = false) -> String {
         seconds.map { humanize($0, minUnitMinutes: minUnitMinutes) } ?? "-"
     }

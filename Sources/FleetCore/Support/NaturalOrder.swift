@@ -80,3 +80,24 @@ extension NaturalOrder {
         }
     }
 }
+
+extension Array {
+    /// Puts the elements in the order `permutation` gives (`self[i]` becomes the old
+    /// `self[permutation[i]]`), in place: a report's 10,000 large rows are not copied into a
+    /// second array. `permutation` must hold each index once.
+    public mutating func permute(_ permutation: [Int]) {
+        precondition(permutation.count == count, "a permutation of every index")
+        var placed = [Bool](repeating: false, count: count)
+        for start in indices where !placed[start] {
+            // Follow the cycle through `start`, moving each element once.
+            var j = start
+            while true {
+                placed[j] = true
+                let k = permutation[j]
+                if k == start { break }
+                swapAt(j, k)
+                j = k
+            }
+        }
+    }
+}

@@ -15,7 +15,7 @@ struct DataFreshnessCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
     @Option(help: "A host is fresh when its latest successful gather is at most this many seconds old.") var staleThreshold = 3600
     @Option(help: "The percentage of fresh hosts needed.") var minFreshPct: Double = 80
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: GlobalOptions<NoDebug>
 
     func validate() throws {
         if all && !hosts.isEmpty { throw ValidationError("HOSTS_FILE and --all are mutually exclusive.") }

@@ -19,7 +19,7 @@ struct DebugHostScriptCommand: ParsableCommand {
         valueName: "sha256"))
     var knownVaults: [String] = []
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: GlobalOptions<NoDebug>
 
     func run() {
         let known = knownVaults.isEmpty

@@ -25,7 +25,13 @@ struct GatherHostCommand: AsyncParsableCommand {
             failures are retried once. ssh connections are reused between runs (ControlMaster, \
             sockets under the state directory) unless --no-multiplex is given.
 
-            Exit status: 0 when every host succeeded, 1 when any failed, 2 for usage errors.
+            --json prints one object whatever the number of hosts: {results, total, successful, \
+            failed, unique_overrides, interrupted, not_gathered} (schemas/gather-host.schema.json).
+            Ctrl-C stops starting hosts and ends the sessions in flight; the hosts that finished are \
+            reported (and were stored). A second Ctrl-C exits at once.
+
+            Exit status: 0 when every host succeeded, 1 when any failed, 2 for usage errors, 130 \
+            Ctrl-C, 143 SIGTERM.
             """,
         aliases: ["host-audit"]
     )
@@ -33,14 +39,31 @@ struct GatherHostCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Hosts, comma lists, or one .list file.", valueName: "HOST_OR_FILE"))
     var hosts: [String]
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: GlobalOptions<SSHDebug>
     @OptionGroup var ssh: SSHOptions
     @OptionGroup var options: GatherHostOptions
 
     func run() async throws {
         let selection = try resolveHosts(hosts)
-        Interrupts.install(Interrupts.terminateAndExit)
-        if try await options.run(selection, global: global, ssh: ssh) > 0 { throw CLIError.hostsFailed }
+        let outcome = try await options.run(selection, global: global, ssh: ssh)
+        if outcome.interrupted { throw CLIError.interrupted }
+        if let problem = outcome.failure { throw CLIError.failed(problem) }
+    }
+}
+
+/// What a gather-host run came to, for the exit status.
+struct GatherHostOutcome {
+    var hosts: Int
+    var failed: [GatherResult]
+    var interrupted: Bool
+
+    /// Why the run exits 1, for stderr: the report on stdout may be going elsewhere.
+    var failure: String? {
+        guard !failed.isEmpty else { return nil }
+        var classes: [String: Int] = [:]
+        for r in failed { classes[r.observation.errorClass?.rawValue ?? "error", default: 0] += 1 }
+        let detail = classes.keys.sorted().map { "\($0): \(classes[$0]!)" }.joined(separator: ", ")
+        return "\(failed.count) of \(hosts) host(s) failed (\(detail))"
     }
 }
 
@@ -58,7 +81,7 @@ struct GatherHostOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Observations kept per host in the database (the newest successful one is always kept too).", valueName: "n"))
     var keep = 10
 
-    @Flag(help: "Print JSON only: the record for one host, or {results, total, successful, failed, unique_overrides}.")
+    @Flag(help: "Print JSON only: one object whatever the number of hosts (gather-host: {results, total, successful, failed, unique_overrides, interrupted, not_gathered}; gather: each step's JSON).")
     var json = false
 
     @Flag(name: .shortAndLong, help: "Print one line only.")
@@ -74,8 +97,11 @@ struct GatherHostOptions: ParsableArguments {
         if verbose && quiet { throw ValidationError("--verbose and --quiet are mutually exclusive.") }
     }
 
-    /// Audits the hosts, prints the chosen output, and returns how many hosts failed.
-    func run(_ selection: HostSelection, global: GlobalOptions, ssh: SSHOptions) async throws -> Int {
+    /// Audits the hosts and prints the chosen output. Ctrl-C (or SIGTERM) stops the run: hosts not
+    /// started are not started, sessions in flight end, and the hosts that finished are printed.
+    /// `output` takes what would go to stdout (gather --json folds it into its own object).
+    func run(_ selection: HostSelection, global: some FleetOptions, ssh: SSHOptions,
+             output: (String) -> Void = { print($0) }) async throws -> GatherHostOutcome {
         let state = global.state
         let fleet = try global.fleet()
         let config = fleet.config
@@ -90,19 +116,34 @@ struct GatherHostOptions: ParsableArguments {
         if !json && !quiet && selection.isBatch { print(view.header()) }
         let bar = ProgressBar(total: selection.hosts.count, label: "Auditing hosts", enabled: !json && !quiet)
         let started = Date()
-        let results = await gatherer.gather(selection.hosts) { done, _ in bar.update(done: done) }
+        let hosts = selection.hosts
+        let run = Task { await gatherer.gather(hosts) { done, _ in bar.update(done: done) } }
+        let signals = SignalCount()
+        Interrupts.install { sig in
+            // The first signal ends the run with what finished; a second one ends fleetroll now.
+            if signals.next() > 1 { Interrupts.terminateAndExit(sig) }
+            run.cancel()
+        }
+        var results = await run.value
         bar.finish()
         let elapsed = Date().timeIntervalSince(started)
+        let interrupted = Interrupts.signal != nil
+        var notGathered: [String] = []
+        if interrupted {
+            notGathered = results.filter { $0.observation.errorClass == .interrupted }.map(\.observation.host)
+            results = results.filter { $0.observation.errorClass != .interrupted }
+            Terminal.note("\nInterrupted: \(results.count) of \(hosts.count) host(s) finished and were stored; \(notGathered.count) not gathered.")
+        }
 
         if json {
-            print(view.json(results))
+            output(view.json(results, notGathered: notGathered, interrupted: interrupted))
         } else if quiet {
-            print(view.quietLine(results, elapsed: elapsed))
-        } else if selection.isBatch {
-            print(view.summary(results))
+            output(view.quietLine(results, elapsed: elapsed))
+        } else if selection.isBatch || interrupted {
+            output(view.summary(results))
         } else if let only = results.first {
-            print(view.detail(only))
+            output(view.detail(only))
         }
-        return results.filter { !$0.observation.ok }.count
+        return GatherHostOutcome(hosts: results.count, failed: results.filter { !$0.observation.ok }, interrupted: interrupted)
     }
 }

@@ -25,8 +25,8 @@ struct GatherTCCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Hosts, comma lists, or one .list file.", valueName: "HOST_OR_FILE"))
     var hosts: [String]
 
-    @OptionGroup var global: GlobalOptions
-    @OptionGroup var services: ServiceOptions
+    @OptionGroup var global: GlobalOptions<HTTPDebug>
+    @OptionGroup var taskcluster: TaskclusterOptions
 
     @Flag(name: .shortAndLong, help: "Print one line only.")
     var quiet = false
@@ -34,26 +34,36 @@ struct GatherTCCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Print one line per host.")
     var verbose = false
 
-    @Flag(help: "Print the stored records as JSON.")
+    @Flag(help: "Print the stored records as a JSON array (schemas/gather-tc.schema.json).")
     var json = false
+
+    func validate() throws {
+        if verbose && quiet { throw ValidationError("--verbose and --quiet are mutually exclusive.") }
+    }
 
     func run() async throws {
         let selection = try resolveHosts(hosts)
-        let report = try await Self.collect(selection, global: global, services: services)
+        Interrupts.install(Interrupts.terminateAndExit)
+        let report = try await Self.collect(selection, global: global, taskcluster: taskcluster)
         if json {
             print(JSONOutput.encode(report.records))
         } else {
             print(TaskclusterView(report: report, verbose: verbose).render(quiet: quiet))
         }
-        if report.failedPools > 0 { throw CLIError.hostsFailed }
+        if let problem = TaskclusterView(report: report, verbose: false).failure { throw CLIError.failed(problem) }
     }
 
-    static func collect(_ selection: HostSelection, global: GlobalOptions, services: ServiceOptions) async throws -> TaskclusterReport {
+    static func collect(_ selection: HostSelection, global: some FleetOptions, taskcluster: TaskclusterOptions) async throws -> TaskclusterReport {
         let fleet = try global.fleet()
         let config = fleet.config
-        let collector = fleet.taskcluster(try global.openDatabase(), client: try services.taskcluster(config),
-                                          table: services.poolTable(config), concurrency: services.concurrency(config))
-        return try await collector.collect(selection.hosts, now: fleet.context.now)
+        let url = taskcluster.rootURL(config)
+        let collector = fleet.taskcluster(try global.openDatabase(), client: taskcluster.client(config, logger: fleet.logger),
+                                          table: taskcluster.poolTable(config), concurrency: taskcluster.concurrency(config))
+        // On a terminal, say what is being read while it is (a slow service is otherwise silence).
+        let bar = ProgressBar(total: 0, label: "Scanning Taskcluster pools at \(url)", enabled: true)
+        bar.update(done: 0)
+        defer { bar.finish() }
+        return try await collector.collect(selection.hosts, now: fleet.context.now) { done, total in bar.update(done: done, total: total) }
     }
 }
 
@@ -61,6 +71,15 @@ struct GatherTCCommand: AsyncParsableCommand {
 struct TaskclusterView {
     let report: TaskclusterReport
     let verbose: Bool
+
+    /// Why the run exits 1, for stderr (the report on stdout may be going to /dev/null).
+    var failure: String? {
+        guard report.failedPools > 0 else { return nil }
+        let first = report.pools.lazy.compactMap { entry -> String? in
+            if case .failure(let e) = entry.result { return "\(entry.pool): \(e)" } else { return nil }
+        }.first ?? report.warnings.first ?? ""
+        return "gather-tc: \(report.failedPools) pool(s) could not be scanned; first: \(first)"
+    }
 
     func render(quiet: Bool) -> String {
         let byType = Dictionary(grouping: report.records, by: \.type)

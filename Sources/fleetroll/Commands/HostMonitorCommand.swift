@@ -24,8 +24,11 @@ struct HostMonitorCommand: AsyncParsableCommand {
             says which); a pipe gets every column.
 
             --filter takes the query language: conditions COL OP VALUE (OP one of = != > < >= <= ~; \
-            durations like 20h or 1d 04h compare as time; a|b alternatives; col= for "no value") and \
-            sort:col[:desc],... For example: --filter 'healthy=n pp_last>20h sort:pp_last:desc'.
+            durations like 20h, 1d04h or "1d 04h" (quoted) compare as time; a|b alternatives; col= \
+            for "no value") and sort:col[:desc],... For example: --filter 'healthy=n pp_last>20h \
+            sort:pp_last:desc'. A value a column cannot hold (healthy=maybe) is an error. Named \
+            filters (--filter-file NAME): [filters] directory, <state>/filters, then the ones \
+            shipped with fleetroll.
             On a terminal, without --once, it opens the live view: rows change as gathers store data; \
             press ? there for its keys (paging, filters, named filters, a host's detail on Enter). \
             Without --once, when the output is not a terminal (or with --json), the report is printed and then \
@@ -37,12 +40,12 @@ struct HostMonitorCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Hosts, comma lists, or one .list file; omit for every host in the store.", valueName: "HOST_OR_FILE"))
     var hosts: [String] = []
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: GlobalOptions<NoDebug>
 
     @Flag(help: "Print once and exit.")
     var once = false
 
-    @Flag(help: "Print a JSON array of {host, row, values, status, observed, record, taskcluster}.")
+    @Flag(help: "Print a JSON array of {host, row, values, status, observed, record, taskcluster} (following: one such object per line).")
     var json = false
 
     @Option(help: "Base order before any sort: host, role or ovr_bch.")
@@ -51,7 +54,7 @@ struct HostMonitorCommand: AsyncParsableCommand {
     @Option(help: "Query: conditions and sort: keys.")
     var filter: String?
 
-    @Option(help: ArgumentHelp("A filter file, or the name of one in ./configs/filters or <state>/filters.", valueName: "name-or-path"))
+    @Option(help: ArgumentHelp("A filter file, or the name of a named filter: in [filters] directory, <state>/filters, or shipped with fleetroll.", valueName: "name-or-path"))
     var filterFile: String?
 
     @Option(help: ArgumentHelp("Columns to show, in order, e.g. host,pp_match,healthy,status.", valueName: "cols"))
@@ -69,8 +72,11 @@ struct HostMonitorCommand: AsyncParsableCommand {
         if hostnameOnly && !once { throw ValidationError("--hostname-only requires --once.") }
         guard BaseOrder(rawValue: sort.lowercased()) != nil else { throw ValidationError("--sort must be host, role or ovr_bch.") }
         if let columns {
-            for name in columns.split(separator: ",") where ReportColumn.named(String(name).trimmingCharacters(in: .whitespaces)) == nil {
-                throw ValidationError("--columns: unknown column '\(name)' (known: \(ReportColumn.allCases.map(\.rawValue).joined(separator: ", ")))")
+            let names = columns.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let known = ReportColumn.displayed.map(\.rawValue).joined(separator: ", ")
+            if names.allSatisfy(\.isEmpty) { throw ValidationError("--columns: no column given (known: \(known))") }
+            for name in names where ReportColumn.named(name) == nil || name.isEmpty {
+                throw ValidationError("--columns: unknown column '\(name)' (known: \(known))")
             }
         }
     }
@@ -98,12 +104,12 @@ struct HostMonitorCommand: AsyncParsableCommand {
             if hostnameOnly {
                 Terminal.write(rows.map { $0.host + "\n" }.joined())
             } else if json {
-                Terminal.write(try await loader.json(rows))
+                try await loader.json(rows) { Terminal.write($0) }
             } else {
                 fitToTerminal(&table, rows)
                 Terminal.write(table.render(rows))
             }
-            return
+            Terminal.exitNow()
         }
         // Following: the report, then one line per observation stored after it (the feed reads
         // the report and the ids to follow from in one transaction, so each is printed once).
@@ -118,7 +124,8 @@ struct HostMonitorCommand: AsyncParsableCommand {
         } else {
             Terminal.write(table.render(rows))
         }
-        Interrupts.install(Interrupts.terminateAndExit)
+        // Ctrl-C is how following ends: no message, exit 0 (SIGTERM: 143).
+        Interrupts.install(Interrupts.quietExit)
         while true {
             try await Task.sleep(nanoseconds: 500_000_000)
             for case .observation(let event) in try await feed.poll() where !query.apply([event.row]).isEmpty {
@@ -165,8 +172,10 @@ struct HostMonitorCommand: AsyncParsableCommand {
         options.watchedFiles = [("audit", state.auditLog.path), ("db", state.database.path)]
         let app = MonitorApp(feed: fleet.liveReport(database, hosts: names), options: options)
         // A closed terminal (SIGHUP) ends the view like q does, so the filter history is kept.
-        Interrupts.install(signals: [SIGINT, SIGTERM, SIGHUP]) { app.requestStop() }
+        Interrupts.install(signals: [SIGINT, SIGTERM, SIGHUP]) { _ in app.requestStop() }
         try await app.run()
+        // q and Ctrl-C are the normal end (0); SIGTERM and SIGHUP end it as signals do.
+        if let sig = Interrupts.signal, sig != SIGINT { throw ExitCode(128 + sig) }
     }
 
     /// `--columns`, parsed (validate() has checked the names).
@@ -179,5 +188,10 @@ struct HostMonitorCommand: AsyncParsableCommand {
         do { return try NamedFilters.resolve(filterFile, directories: filterDirectories).query } catch { throw CLIError.usage(error.message) }
     }
 
-    var filterDirectories: [String] { [FileManager.default.currentDirectoryPath + "/configs/filters", global.state.root.path + "/filters"] }
+    /// Where named filters are looked for, before the ones shipped with fleetroll: the
+    /// configured directory, then `<state>/filters` (README: named filters).
+    var filterDirectories: [String] {
+        let configured = (try? global.config())?.filtersDirectory
+        return (configured.map { [$0] } ?? []) + [global.state.root.path + "/filters"]
+    }
 }

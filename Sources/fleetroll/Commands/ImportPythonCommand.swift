@@ -32,7 +32,7 @@ struct ImportPythonCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also import the notes in this file (the team keeps theirs in data/notes.jsonl). Repeatable.", valueName: "file"))
     var notesFile: [String] = []
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: GlobalOptions<NoDebug>
 
     @Flag(help: "Print what was imported as JSON.")
     var json = false
@@ -56,7 +56,7 @@ struct ImportPythonCommand: ParsableCommand {
         }
         let view = PythonImportView(report: report)
         print(json ? view.json() : quiet ? view.quietLine() : view.detail())
-        for problem in view.leftOut { Terminal.note("WARNING: \(problem)") }
+        for problem in view.leftOut { Terminal.warning(problem) }
         if !view.leftOut.isEmpty { throw CLIError.hostsFailed }
     }
 }

@@ -12,7 +12,7 @@ struct MaintainCommand: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: GlobalOptions<NoDebug>
 
     @Flag(help: "Do it. Without this flag nothing changes.")
     var confirm = false
@@ -25,6 +25,9 @@ struct MaintainCommand: AsyncParsableCommand {
 
     @Option(help: "Observations kept per host (the newest successful one is always kept too).")
     var keep = 10
+
+    @Flag(help: "Print one JSON object: {dry_run, state_dir, steps: [{target, result, message}], rotated} (schemas/maintain.schema.json).")
+    var json = false
 
     func validate() throws {
         guard maxSize >= 1 else { throw ValidationError("--max-size must be at least 1.") }
@@ -72,12 +75,32 @@ struct MaintainCommand: AsyncParsableCommand {
                 out.append("FAIL \(name): \(error)")
             }
         }
-        if confirm {
-            out += ["", rotated > 0 ? "Summary: \(rotated) file(s) rotated, database maintained." : "Summary: No files rotated, database maintained."]
+        let failures = out.filter { $0.hasPrefix("FAIL") }
+        if json {
+            print(JSONOutput.render(["dry_run": !confirm, "state_dir": state.root.path, "rotated": rotated,
+                                     "steps": out.compactMap(Self.step)] as [String: Any]))
         } else {
-            out += ["", "Run again with --confirm to apply changes."]
+            if confirm {
+                out += ["", rotated > 0 ? "Summary: \(rotated) file(s) rotated, database maintained." : "Summary: No files rotated, database maintained."]
+            } else {
+                out += ["", "Run again with --confirm to apply changes."]
+            }
+            print(out.joined(separator: "\n"))
         }
-        print(out.joined(separator: "\n"))
-        if out.contains(where: { $0.hasPrefix("FAIL") }) { throw CLIError.hostsFailed }
+        if let first = failures.first { throw CLIError.failed("maintain: " + String(first.dropFirst(5))) }
+    }
+
+    /// A result line (`OK x: ...`, `SKIP x: ...`, `FAIL x: ...`, `DRY RUN: Would ...`) as a JSON step.
+    static func step(_ line: String) -> [String: Any]? {
+        if line.hasPrefix("DRY RUN: Would ") {
+            let target = line.contains("audit.jsonl") ? "audit.jsonl" : "store.db"
+            return ["target": target, "result": "DRY_RUN", "message": String(line.dropFirst("DRY RUN: ".count))]
+        }
+        for result in ["OK", "SKIP", "FAIL"] where line.hasPrefix(result + " ") {
+            let rest = line.dropFirst(result.count + 1)
+            let target = rest.prefix { $0 != ":" && $0 != " " }
+            return ["target": String(target), "result": result, "message": String(rest.dropFirst(target.count).drop { $0 == ":" || $0 == " " })]
+        }
+        return nil
     }
 }

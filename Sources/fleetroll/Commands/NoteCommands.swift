@@ -3,14 +3,15 @@ import FleetCore
 import FleetStore
 import Foundation
 
-/// The host a note is about: a fully-qualified name, stored without any `user@`.
+/// The host a note is about, stored without any `user@`. Short names expand as on every other
+/// command (`ms4` → `t-linux64-ms-004.test.releng.mdc1.mozilla.com`, said on stderr), so a note
+/// lands on the host the report shows.
 func noteHost(_ raw: String) throws -> String {
     let target: HostTarget
     do { target = try HostTarget.parse(raw) } catch { throw CLIError.usage(error.description) }
-    guard target.host.contains(".") else {
-        throw CLIError.usage("Hostname must be a fully-qualified domain name (got '\(raw)')")
-    }
-    return target.host
+    let expanded = target.expandingShortName()
+    if expanded != target { Terminal.note("Expanding \(raw) → \(expanded.host)") }
+    return expanded.host
 }
 
 /// `--notes-file`, as the Python tool had it: the team's shared notes file. Its notes are imported
@@ -23,14 +24,14 @@ struct NotesFileOption: ParsableArguments {
     var file: NotesFile? { notesFile.map { NotesFile(url: URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath)) } }
 
     /// Opens the store and brings the file's notes in (a missing file is fine: it is created on the first note).
-    func openStore(_ global: GlobalOptions) throws -> NotesStore {
+    func openStore(_ global: some FleetOptions) throws -> NotesStore {
         let store = NotesStore(database: try global.openDatabase())
         guard let file else { return store }
         do {
             let imported = try store.importFile(file)
             if imported.added > 0 { Terminal.note("Imported \(imported.added) note record(s) from \(file.url.path).") }
             if imported.brokenLines > 0 {
-                Terminal.note("WARNING: \(file.url.path): \(imported.brokenLines) line(s) could not be read and were skipped")
+                Terminal.warning("\(file.url.path): \(imported.brokenLines) line(s) could not be read and were skipped")
             }
         } catch let error as NotesFileError {
             throw CLIError.usage(error.description)
@@ -43,7 +44,7 @@ struct NotesFileOption: ParsableArguments {
         try await store.append(record)
         guard let file else { return }
         do { try file.append(record) } catch {
-            throw CLIError.usage("the note is stored, but could not be added to \(file.url.path): \(error)")
+            throw CLIError.usage("the note is stored, but could not be added to \(file.url.path): \(ErrorText.describe(error))")
         }
     }
 }
@@ -51,9 +52,9 @@ struct NotesFileOption: ParsableArguments {
 struct NoteAddCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "note-add", abstract: "Add a note to a host (shown in the NOTE column).")
 
-    @Argument(help: "The host's fully-qualified name.") var hostname: String
+    @Argument(help: "The host (short names expand: ms4).") var hostname: String
     @Argument(help: "The note.") var text: String
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: GlobalOptions<NoDebug>
     @OptionGroup var notes: NotesFileOption
     @Flag(help: "Print the stored record as JSON.") var json = false
 
@@ -69,9 +70,9 @@ struct NoteAddCommand: AsyncParsableCommand {
 struct NoteClearCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "note-clear", abstract: "Clear a host's notes (kept in history).")
 
-    @Argument(help: "The host's fully-qualified name.") var hostname: String
+    @Argument(help: "The host (short names expand: ms4).") var hostname: String
     @Option(help: "Why they are cleared.") var reason: String?
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: GlobalOptions<NoDebug>
     @OptionGroup var notes: NotesFileOption
     @Flag(help: "Print the stored record as JSON.") var json = false
 
@@ -86,10 +87,10 @@ struct NoteClearCommand: AsyncParsableCommand {
 struct ShowNotesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show-notes", abstract: "Show a host's notes.")
 
-    @Argument(help: "The host.") var hostname: String
+    @Argument(help: "The host (short names expand: ms4).") var hostname: String
     @Option(help: "Only the last N.") var limit: Int?
     @Flag(name: [.customShort("i"), .long], help: "Also show notes from before the last clear, and the clears.") var includeCleared = false
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: GlobalOptions<NoDebug>
     @OptionGroup var notes: NotesFileOption
     @Flag(help: "Print a JSON array.") var json = false
 
@@ -98,7 +99,7 @@ struct ShowNotesCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let host = (try? HostTarget.parse(hostname))?.host ?? hostname
+        let host = try noteHost(hostname)
         var records = try await notes.openStore(global).records(host: host)
         if !includeCleared {
             if let lastClear = records.lastIndex(where: \.isClear) { records = Array(records[(lastClear + 1)...]) }

@@ -33,7 +33,7 @@ struct RunPuppetCommand: AsyncParsableCommand {
             per host, a STARTED line first for each host contacted; never the output). The last 64 KiB \
             of each host's output is kept in <state>/puppet_runs/ for the host detail view. Afterwards \
             the hosts are gathered again (--no-audit skips that). Exit status: 0 all OK (or a dry \
-            run), 1 any FAIL, 2 usage errors, 130 Ctrl-C.
+            run), 1 any FAIL, 2 usage errors, 130 Ctrl-C (143 SIGTERM).
 
             Examples:
               fleetroll host-run-puppet ms3
@@ -64,7 +64,7 @@ struct RunPuppetCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON only: the record (with the output's end) for one host, an array for several.")
     var json = false
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: GlobalOptions<SSHDebug>
     @OptionGroup var ssh: RunPuppetSSHOptions
 
     func validate() throws {
@@ -106,7 +106,7 @@ struct RunPuppetCommand: AsyncParsableCommand {
         let flow = RunPuppetAndRefresh(runner: runner, gatherer: gatherer)
 
         let stop = StopRequest()
-        Interrupts.install {
+        Interrupts.install { _ in
             guard !stop.isRequested else { return }
             stop.request()
             view.note("Stopping: no new host starts, and the runs in flight are being ended.")

@@ -35,7 +35,7 @@ struct SetOverrideCommand: AsyncParsableCommand {
 
     @OptionGroup var content: ContentOptions
     @OptionGroup var write: WriteOptions
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: GlobalOptions<SSHDebug>
     @OptionGroup var ssh: SSHOptions
 
     @Option(help: "Mode of the file on the host.")

@@ -24,7 +24,7 @@ struct SetVaultCommand: AsyncParsableCommand {
 
     @OptionGroup var content: ContentOptions
     @OptionGroup var write: WriteOptions
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: GlobalOptions<SSHDebug>
     @OptionGroup var ssh: SSHOptions
 
     @Option(help: "Mode of the file on the host.")

@@ -11,7 +11,7 @@ struct ContentLookupOptions: ParsableArguments {
     @Flag(help: "Print the stored file's path instead of its content.")
     var path = false
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: GlobalOptions<NoDebug>
 
     func show(in store: ContentStore, noun: String) throws {
         let result: ContentLookup

@@ -18,7 +18,7 @@ struct UnsetOverrideCommand: AsyncParsableCommand {
     var hosts: [String]
 
     @OptionGroup var write: WriteOptions
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: GlobalOptions<SSHDebug>
     @OptionGroup var ssh: SSHOptions
 
     @Flag(help: "Also remove a symbolic link (or other non-file) at the path: the link itself, never its target.")

@@ -12,7 +12,7 @@ import Logging
 struct WriteFlow {
     let plan: WritePlan
     let selection: HostSelection
-    let global: GlobalOptions
+    let global: any FleetOptions
     let ssh: SSHOptions
     let options: WriteOptions
     /// "override" or "vault".
@@ -92,7 +92,7 @@ struct WriteFlow {
         let flow = WriteAndRefresh(writer: fleet.writer(transport: transport, workers: options.workers, keepsVaultCopy: keepsVaultCopy),
                                    gatherer: options.noAudit ? nil : fleet.gatherer(try global.openDatabase(), transport: transport, options: gather))
         let stop = StopRequest()
-        Interrupts.install {
+        Interrupts.install { _ in
             stop.request()
             Terminal.note("\nStopping: hosts not started yet will not be started (Ctrl-C again ends the sessions in flight).")
         }
@@ -102,7 +102,8 @@ struct WriteFlow {
             bar.finish()
             if options.json {
                 let records = results.map(\.record)
-                print(selection.isBatch ? JSONOutput.encode(records) : JSONOutput.encode(records[0]))
+                // An array whatever the number of hosts (schemas/host-write.schema.json).
+                print(JSONOutput.encode(records))
             } else {
                 print(report(results, elapsed: elapsed))
             }

@@ -7,8 +7,35 @@ import FleetStore
 import Foundation
 import Logging
 
-/// Options every command has.
-struct GlobalOptions: ParsableArguments {
+/// What `-d/--debug` logs for a command, so its help promises only what the command does.
+protocol DebugTopic { static var help: ArgumentHelp { get } }
+
+enum SSHDebug: DebugTopic {
+    static let help = ArgumentHelp("Log debug messages to stderr: each ssh command line, retries and timings.")
+}
+
+enum HTTPDebug: DebugTopic {
+    static let help = ArgumentHelp("Log debug messages to stderr: each HTTP request, its status and time, and every retry.")
+}
+
+enum GatherDebug: DebugTopic {
+    static let help = ArgumentHelp("Log debug messages to stderr: ssh command lines, HTTP requests, retries and timings.")
+}
+
+/// Commands that reach no host and no service have nothing to log; `-d` is still accepted there,
+/// as on every command (`fleetroll -d COMMAND`, the Python tool's habit).
+enum NoDebug: DebugTopic {
+    static let help = ArgumentHelp("Accepted on every command; this one has nothing to log.", visibility: .hidden)
+}
+
+/// Options every command has: where the state is, and debug logging.
+protocol FleetOptions: Sendable {
+    var stateDir: String? { get }
+    var auditLog: String? { get }
+    var debug: Bool { get }
+}
+
+struct GlobalOptions<Topic: DebugTopic>: ParsableArguments, FleetOptions {
     @Option(name: .long, help: ArgumentHelp("Directory for fleetroll's state (default: $FLEETROLL_HOME, else ~/.fleetroll).", valueName: "dir"))
     var stateDir: String?
 
@@ -18,9 +45,11 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Old form of --state-dir: the state directory is this file's directory.", valueName: "path", visibility: .hidden))
     var auditLog: String?
 
-    @Flag(name: [.customShort("d"), .long], help: "Log debug messages (the ssh command lines, timings) to stderr.")
+    @Flag(name: [.customShort("d"), .long], help: Topic.help)
     var debug = false
+}
 
+extension FleetOptions {
     var state: StateDirectory {
         StateDirectory.resolve(explicit: stateDir ?? auditLog.map(Self.stateDirectory(forAuditLog:)))
     }
@@ -43,8 +72,10 @@ struct GlobalOptions: ParsableArguments {
         do {
             try state.prepare()
             database = try FleetDatabase(state: state, retention: retention)
+        } catch let error as StateDirectoryError {
+            throw CLIError.usage(error.description)
         } catch {
-            throw CLIError.usage("cannot open the state directory \(state.root.path): \(error)")
+            throw CLIError.usage("cannot open the state directory \(state.root.path): \(ErrorText.describe(error))")
         }
         if importPython { importPythonIfNeeded(into: database) }
         return database
@@ -57,8 +88,8 @@ struct GlobalOptions: ParsableArguments {
             let report = try importer.run()
             Terminal.note(PythonImportView(report: report).automatic())
         } catch {
-            Terminal.note("WARNING: could not import the Python fleetroll's data from \(state.pythonDatabase.path): \(error)\n"
-                          + "This command goes on without it; the next command (or `fleetroll import-python`) tries again.")
+            Terminal.warning("could not import the Python fleetroll's data from \(state.pythonDatabase.path): \(ErrorText.describe(error))\n"
+                             + "This command goes on without it; the next command (or `fleetroll import-python`) tries again.")
         }
     }
 
@@ -119,10 +150,22 @@ struct SSHOptions: ParsableArguments {
 }
 
 /// Resolves HOST_OR_FILE arguments, turning every problem into a usage error before any
-/// host is contacted.
+/// host is contacted. `-` alone reads a host list from standard input
+/// (`... | fleetroll gather-host -`), in the list-file syntax.
 func resolveHosts(_ arguments: [String]) throws -> HostSelection {
     let selection: HostSelection
-    do { selection = try HostSelection.resolve(arguments) } catch { throw CLIError.usage(error.description) }
+    do {
+        if arguments.contains("-") {
+            guard arguments == ["-"] else {
+                throw CLIError.usage("'-' (hosts from standard input) cannot be mixed with other hosts or files")
+            }
+            if isatty(STDIN_FILENO) == 1 { Terminal.note("Reading hosts from standard input (one a line; Ctrl-D ends)...") }
+            let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            selection = try HostSelection.resolve(listText: text, name: "<stdin>")
+        } else {
+            selection = try HostSelection.resolve(arguments)
+        }
+    } catch let error as HostSelectionError { throw CLIError.usage(error.description) }
     for e in selection.expansions { Terminal.note("Expanding \(e.from) → \(e.to)") }
     if selection.duplicatesDropped > 0 {
         Terminal.note("Dropped \(selection.duplicatesDropped) duplicate host\(selection.duplicatesDropped == 1 ? "" : "s").")

@@ -21,7 +21,7 @@ struct WriteOptions: ParsableArguments {
     @Option(help: "Hosts changed at the same time.")
     var workers = 10
 
-    @Flag(help: "Print JSON only: the record for one host, an array for several.")
+    @Flag(help: "Print JSON only: an array of the hosts' records with --confirm, the plan without it.")
     var json = false
 
     func validate() throws {
@@ -68,6 +68,10 @@ struct ContentOptions: ParsableArguments {
     /// verdict shown in a dry run.
     func readChecked(_ check: (Data) async throws(ContentValidation.Failure) -> Void) async throws -> (Data, String) {
         let bytes = try read()
+        // Even unchecked, an empty file is never sent: it would wipe the host's file.
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) {
+            throw CLIError.usage("--from-file: \(fromFile) is empty; nothing would be left on the hosts")
+        }
         if noValidate { return (bytes, "disabled") }
         do { try await check(bytes) } catch { throw CLIError.usage(error.message) }
         return (bytes, "passed")

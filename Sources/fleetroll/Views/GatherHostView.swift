@@ -202,18 +202,16 @@ struct GatherHostView {
         return "\(word) \(ok)/\(results.count) hosts successful (\(failed.count) failed) (\(time))"
     }
 
-    func json(_ results: [GatherResult]) -> String {
+    /// One shape whatever the number of hosts (schemas/gather-host.schema.json): scripts read
+    /// `.results[]` for one host as for a thousand.
+    func json(_ results: [GatherResult], notGathered: [String] = [], interrupted: Bool = false) -> String {
         let records = results.map(jsonRecord)
-        let value: Any
-        if selection.isBatch {
-            var unique: [String: Any] = [:]
-            for u in uniqueOverrides(results) { unique[u.sha] = [String(decoding: u.content, as: UTF8.self), u.hosts] }
-            let failed = results.filter { !$0.observation.ok }.count
-            value = ["results": records, "total": results.count, "successful": results.count - failed,
-                     "failed": failed, "unique_overrides": unique] as [String: Any]
-        } else {
-            value = records.first ?? [:]
-        }
+        var unique: [String: Any] = [:]
+        for u in uniqueOverrides(results) { unique[u.sha] = [String(decoding: u.content, as: UTF8.self), u.hosts] }
+        let failed = results.filter { !$0.observation.ok }.count
+        let value: [String: Any] = ["results": records, "total": results.count, "successful": results.count - failed,
+                                    "failed": failed, "unique_overrides": unique, "interrupted": interrupted,
+                                    "not_gathered": notGathered]
         let data = (try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }

@@ -36,7 +36,11 @@ enum Terminal {
     /// Writes to stdout at once (a pipe sees each line as it comes).
     static func write(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
 
-    static func write(_ bytes: [UInt8]) { FileHandle.standardOutput.write(Data(bytes)) }
+    static func write(_ bytes: [UInt8]) { try? FileHandle.standardOutput.write(contentsOf: bytes) }
+
+    /// Ends the process once a one-shot report is written (stdout is unbuffered, nothing is
+    /// lost): a fleet's rows need not be freed one by one on the way out.
+    static func exitNow() -> Never { exit(0) }
 
     /// Informational lines go to stderr, so stdout stays clean for --json and pipes.
     static func note(_ line: String) {
@@ -46,27 +50,32 @@ enum Terminal {
 
 /// A one-line progress bar on stderr, drawn only when stderr is a terminal.
 final class ProgressBar: Sendable {
-    private struct State { var done = 0 }
-    private let total: Int
+    private struct State { var done = 0; var total = 0 }
     private let label: String
     private let start = Date()
     private let enabled: Bool
     private let state = Mutex(State())
 
     init(total: Int, label: String, enabled: Bool) {
-        self.total = total
         self.label = label
         self.enabled = enabled && Terminal.stderrIsTTY
+        state.withLock { $0.total = total }
     }
 
-    func update(done: Int) {
+    /// `total` changes the count when it was not known at the start (pools to scan).
+    func update(done: Int, total newTotal: Int? = nil) {
         guard enabled else { return }
-        state.withLock { $0.done = done }
+        let total = state.withLock { s in
+            s.done = done
+            if let newTotal { s.total = newTotal }
+            return s.total
+        }
         let width = 30
-        let filled = total == 0 ? width : width * done / total
+        let filled = total == 0 ? 0 : width * done / total
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
         let percent = total == 0 ? 100 : 100 * done / total
-        let line = "\r\(label) [\(bar)] \(done)/\(total) \(percent)% remaining: \(total - done) elapsed: \(Self.clock(Date().timeIntervalSince(start)))"
+        let counts = total == 0 ? "" : " \(done)/\(total) \(percent)% remaining: \(total - done)"
+        let line = "\r\u{1B}[K\(label) [\(bar)]\(counts) elapsed: \(Self.clock(Date().timeIntervalSince(start)))"
         FileHandle.standardError.write(Data(line.utf8))
     }
 
@@ -81,4 +90,12 @@ final class ProgressBar: Sendable {
         if s >= 3600 { return String(format: "%02d:%02d:%02d", s / 3600, (s % 3600) / 60, s % 60) }
         return String(format: "%02d:%02d", s / 60, s % 60)
     }
+}
+
+extension Terminal {
+    /// `ERROR: message` on stderr, cleaned (messages echo what was given).
+    static func error(_ message: String) { note("ERROR: " + clean(message)) }
+
+    /// `WARNING: message` on stderr.
+    static func warning(_ message: String) { note("WARNING: " + clean(message)) }
 }
