@@ -111,7 +111,9 @@ struct LabRunPuppetTests {
 
             let r = try env.fleetroll(["host-run-puppet", "--json", "--reason", "RELOPS-1 canary", h.name])
             #expect(r.exitCode == 0, "\(r.stdout)\(r.stderr)")
-            let record = try #require(try Self.json(r.stdout) as? [String: Any], "one host: one object")
+            try JSONContractTests.validate(r.stdout, "host-run-puppet", "host-run-puppet --json, one host")
+            let records = try #require(try Self.json(r.stdout) as? [[String: Any]], "one host: an array too")
+            let record = try #require(records.first)
             #expect(record["result"] as? String == "OK")
             let observed = try #require(record["observed"] as? [String: Any])
             #expect(observed["puppet_exit"] as? Int == 2 && observed["changes_applied"] as? Bool == true)
@@ -157,6 +159,8 @@ struct LabRunPuppetTests {
             let elapsed = Date().timeIntervalSince(start)
             #expect(r.exitCode == 1, "\(r.stdout)\(r.stderr)")
             #expect(!r.stderr.contains("WARNING"), "a staging list gets no warning")
+            #expect(r.stderr.contains("ERROR: puppet did not run successfully on 6 of 7 host(s): t-linux64-ms-611"), "exit 1 says why: \(r.stderr)")
+            try JSONContractTests.validate(r.stdout, "host-run-puppet", "host-run-puppet --json, a batch")
             #expect(elapsed < 45, "bounded by --timeout (a hung run would never end): \(elapsed)s")
             let array = try #require(try Self.json(r.stdout) as? [[String: Any]], "a batch: an array")
             var by: [String: [String: Any]] = [:]
@@ -244,7 +248,9 @@ struct LabRunPuppetTests {
             #expect(dry.exitCode == 0 && dry.stdout.contains("DRY RUN") && dry.stdout.contains("Host count: 3"), "\(dry.stdout)")
             #expect(dry.stderr.contains("WARNING: host list filename does not contain 'staging'"))
             #expect(hosts.allSatisfy { env.attempts(String($0.name.split(separator: ".")[0])).isEmpty }, "a dry run runs nothing")
-            let dryJSON = try #require(try Self.json(try env.fleetroll(["host-run-puppet", list, "--json"]).stdout) as? [String: Any])
+            let dryText = try env.fleetroll(["host-run-puppet", list, "--json"]).stdout
+            try JSONContractTests.validate(dryText, "host-run-puppet", "host-run-puppet --json, a dry run")
+            let dryJSON = try #require(try Self.json(dryText) as? [String: Any])
             #expect(dryJSON["dry_run"] as? Bool == true && dryJSON["host_count"] as? Int == 3 && dryJSON["auto_audit"] as? Bool == true)
 
             let raw = try runRaw([Binaries.fleetroll, "host-run-puppet"] + env.ssh + ["--confirm", "--no-audit", list])

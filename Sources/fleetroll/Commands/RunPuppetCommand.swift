@@ -25,7 +25,8 @@ struct RunPuppetCommand: AsyncParsableCommand {
             Each line of output is shown as it arrives, after the host's short name, whole lines only; \
             cursor control is removed, colours stay on a terminal (none on a pipe or with NO_COLOR). \
             On a terminal a progress line on stderr names the runs in flight. -q shows only that and \
-            the summary; --json prints the records (with each host's output tail) and nothing else.
+            the summary; --json prints the records (an array, each with the host's output tail) and \
+            nothing else.
 
             --timeout S (default 600) ends the run on the host after S seconds (TERM, KILL 5 s later). \
             Ctrl-C starts no new host and ends the runs in flight: every host ends up OK, FAIL, \
@@ -61,7 +62,7 @@ struct RunPuppetCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("q"), .long], help: "Show only the progress line and the summary, not the hosts' output.")
     var quiet = false
 
-    @Flag(help: "Print JSON only: the record (with the output's end) for one host, an array for several.")
+    @Flag(help: "Print JSON only: the hosts' records (each with the output's end), an array for one host as for several; the plan without --confirm.")
     var json = false
 
     @OptionGroup var global: GlobalOptions<SSHDebug>
@@ -126,7 +127,13 @@ struct RunPuppetCommand: AsyncParsableCommand {
                 + "\(hosts): \(unrecorded[0].auditError ?? "")")
         }
         if stop.isRequested { throw CLIError.interrupted }
-        if outcome.results.contains(where: { $0.record.result != .ok }) { throw CLIError.hostsFailed }
+        let failed = outcome.results.filter { $0.record.result != .ok }
+        if !failed.isEmpty {
+            // Said on stderr too, so a caller that sends stdout away still learns what failed.
+            let named = failed.prefix(5).map { "\($0.record.host) [\($0.record.errorClass?.rawValue ?? $0.record.result.rawValue)]" }
+            throw CLIError.failed("puppet did not run successfully on \(failed.count) of \(outcome.results.count) host(s): "
+                + named.joined(separator: ", ") + (failed.count > 5 ? ", ..." : ""))
+        }
     }
 }
 

@@ -159,8 +159,8 @@ final class PuppetRunView: Sendable {
             clearProgress(&s)
         }
         if json {
-            let objects = results.map(Self.jsonObject)
-            Terminal.write(JSONOutput.render(single ? objects[0] : objects as Any) + "\n")
+            // An array whatever the number of hosts (schemas/host-run-puppet.schema.json).
+            Terminal.write(JSONOutput.render(results.map(Self.jsonObject)) + "\n")
             return
         }
         var lines: [String] = []
