@@ -80,7 +80,7 @@ public struct MonitorView: Sendable {
         if hosts != hostOrder.hosts {
             let permutation = Array(newRows.indices).naturallySorted { hosts[$0] }
             hostOrder = (hosts, permutation)
-            suffix = Self.commonSuffix(hosts)
+            suffix = DomainSuffix.common(hosts)
         }
         allRows = hostOrder.permutation.map { newRows[$0] }
         self.total = total
@@ -152,20 +152,6 @@ public struct MonitorView: Sendable {
             }
         }
         return w
-    }
-
-    /// The longest run of domain labels every host ends with, with its leading dot; nil when a
-    /// host has no dot or there is none.
-    public static func commonSuffix(_ hosts: [String]) -> String? {
-        guard let first = hosts.first, hosts.allSatisfy({ $0.contains(".") }) else { return nil }
-        var common = Array(first.split(separator: ".", omittingEmptySubsequences: false).dropFirst().reversed())
-        for h in hosts.dropFirst() where !common.isEmpty {
-            let labels = Array(h.split(separator: ".", omittingEmptySubsequences: false).dropFirst().reversed())
-            var n = 0
-            while n < min(common.count, labels.count) && common[n] == labels[n] { n += 1 }
-            common = Array(common.prefix(n))
-        }
-        return common.isEmpty ? nil : "." + common.reversed().joined(separator: ".")
     }
 
     // MARK: geometry

@@ -126,7 +126,7 @@ public final class WebModel: Sendable {
         let updated = await live.updated
         let stale = await live.stale
         let now = clock()
-        let suffix = Self.commonSuffix(rows.map(\.host))
+        let suffix = DomainSuffix.common(rows.map(\.host))
         let generation = state.withLock { s -> Int in
             s = Snapshot(rows: rows, records: records, generation: s.generation + 1, updated: updated, stale: stale,
                          generatedAt: now, fqdnSuffix: suffix, loaded: true, storeError: nil)
@@ -166,19 +166,5 @@ public final class WebModel: Sendable {
             previous = key
         }
         return true
-    }
-
-    /// The longest run of domain labels every host ends with, with its leading dot (the live
-    /// view's `fqdn=`); nil when a host has no dot or none is shared.
-    static func commonSuffix(_ hosts: [String]) -> String? {
-        guard let first = hosts.first, hosts.allSatisfy({ $0.contains(".") }) else { return nil }
-        var common = Array(first.split(separator: ".", omittingEmptySubsequences: false).dropFirst().reversed())
-        for h in hosts.dropFirst() where !common.isEmpty {
-            let labels = Array(h.split(separator: ".", omittingEmptySubsequences: false).dropFirst().reversed())
-            var n = 0
-            while n < min(common.count, labels.count) && common[n] == labels[n] { n += 1 }
-            common = Array(common.prefix(n))
-        }
-        return common.isEmpty ? nil : "." + common.reversed().joined(separator: ".")
     }
 }

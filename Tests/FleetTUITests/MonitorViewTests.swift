@@ -200,12 +200,12 @@ struct MonitorViewTests {
     }
 
     @Test func commonSuffix() {
-        #expect(MonitorView.commonSuffix(["a.example.com", "b.example.com"]) == ".example.com")
-        #expect(MonitorView.commonSuffix(["a.test.releng.mdc1.mozilla.com", "b.wintest2.releng.mdc1.mozilla.com"]) == ".releng.mdc1.mozilla.com")
-        #expect(MonitorView.commonSuffix(["host.example.com"]) == ".example.com")
-        #expect(MonitorView.commonSuffix(["a.example.com", "b.example.org"]) == nil)
-        #expect(MonitorView.commonSuffix(["a.example.com", "nodots"]) == nil)
-        #expect(MonitorView.commonSuffix([]) == nil)
+        #expect(DomainSuffix.common(["a.example.com", "b.example.com"]) == ".example.com")
+        #expect(DomainSuffix.common(["a.test.releng.mdc1.mozilla.com", "b.wintest2.releng.mdc1.mozilla.com"]) == ".releng.mdc1.mozilla.com")
+        #expect(DomainSuffix.common(["host.example.com"]) == ".example.com")
+        #expect(DomainSuffix.common(["a.example.com", "b.example.org"]) == nil)
+        #expect(DomainSuffix.common(["a.example.com", "nodots"]) == nil)
+        #expect(DomainSuffix.common([]) == nil)
     }
 }
 

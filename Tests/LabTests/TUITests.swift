@@ -229,7 +229,9 @@ extension TUITests {
         var screen = try tui.waitFor("hosts=0/5")
         #expect(screen.contains("/role=nomatch"))
         try tui.keys("\\")
-        screen = try tui.waitFor("hosts=5/5")
+        _ = try tui.waitFor("hosts=5/5")
+        // The header is painted before the rows: wait for the last row, not only the count.
+        screen = try tui.waitFor(String(format: "t-linux64-ms-%05d ", 5))
         for text in ["HOST", "OS", "ROLE", "OVR_BCH", "HEALTHY", "gecko_t_linux_talos"] { #expect(screen.contains(text), "\(text)") }
         for n in 1...5 { #expect(screen.contains(String(format: "t-linux64-ms-%05d ", n)), "short names") }
         #expect(screen.contains("fqdn=.test.releng.mdc1.mozilla.com"))
