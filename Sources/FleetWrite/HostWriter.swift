@@ -110,8 +110,8 @@ public struct HostWriter: Sendable {
         let started = context.now
         let writeID = UUID().uuidString.lowercased()
         do {
-            try auditLog.append(WriteIntent(ts: context.timestamp, actor: context.actor, action: plan.action,
-                                            host: target.description, writeID: writeID, parameters: plan.parameters))
+            try auditLog.append(StartedLine(ts: context.timestamp, actor: context.actor, action: plan.action,
+                                              host: target.description, writeID: writeID, parameters: plan.parameters))
         } catch {
             logger.error("\(target): could not append to the audit log: \(error)")
             var result = notStarted(target, plan, why: "not started: the audit log could not record it (\(error))")

@@ -84,8 +84,8 @@ public struct PuppetRunner: Sendable {
         }
         let runID = UUID().uuidString.lowercased()
         do {
-            try auditLog.append(PuppetRunIntent(ts: context.timestamp, actor: context.actor, host: target.description,
-                                                runID: runID, parameters: parameters))
+            try auditLog.append(StartedLine(ts: context.timestamp, actor: context.actor, host: target.description,
+                                            runID: runID, parameters: parameters))
         } catch {
             logger.error("\(target): could not append to the audit log: \(error)")
             var result = notStarted(target, why: "not started: the audit log could not record it (\(error))", log: false)

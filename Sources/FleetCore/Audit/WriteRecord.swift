@@ -80,7 +80,7 @@ public struct WriteRecord: Codable, Equatable, Sendable {
     public var durationS: Double
     public var observed: WriteObserved
     public var parameters: WriteParameters
-    /// The same id as the host's `STARTED` line (`WriteIntent`), which came before this one.
+    /// The same id as the host's `STARTED` line (`StartedLine`), which came before this one.
     public var writeID: String?
 
     public init(ts: String, actor: String, action: String, host: String, result: WriteStatus, sshRC: Int?,
@@ -99,37 +99,50 @@ public struct WriteRecord: Codable, Equatable, Sendable {
 }
 
 /// The `STARTED` line of `audit.jsonl`: appended (and on disk) before fleetroll contacts a host to
-/// change it, so that a fleetroll killed before the outcome still leaves a line saying the host
-/// may have changed. The outcome line that follows carries the same `write_id`; a `STARTED` line
-/// without one means the write's outcome was never seen (gather-host tells what the host holds).
-public struct WriteIntent: Encodable, Sendable {
+/// change it or run puppet there, so that a fleetroll killed before the outcome still leaves a
+/// line saying the host may have changed. The outcome line that follows carries the same id
+/// (`write_id` for a write, `run_id` for a puppet run); a `STARTED` line without one means the
+/// outcome was never seen (gather-host tells what the host holds).
+public struct StartedLine<Parameters: Encodable & Sendable>: Encodable, Sendable {
     public var ts: String
     public var actor: String
     public var action: String
     public var host: String
-    public var writeID: String
-    public var parameters: WriteParameters
+    /// The id's key (`write_id`, `run_id`) and value.
+    public var idKey: String
+    public var id: String
+    public var parameters: Parameters
 
-    public init(ts: String, actor: String, action: String, host: String, writeID: String, parameters: WriteParameters) {
-        self.ts = ts; self.actor = actor; self.action = action; self.host = host; self.writeID = writeID
-        self.parameters = parameters
+    public init(ts: String, actor: String, action: String, host: String, idKey: String, id: String, parameters: Parameters) {
+        self.ts = ts; self.actor = actor; self.action = action; self.host = host
+        self.idKey = idKey; self.id = id; self.parameters = parameters
     }
 
-    enum CodingKeys: String, CodingKey {
-        case ts, actor, action, host, ok, result, parameters
-        case writeID = "write_id"
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ name: String) { stringValue = name }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 
-    /// `ok` is null: a started write has not succeeded or failed yet.
+    /// `ok` is null: a started write or run has not succeeded or failed yet.
     public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(ts, forKey: .ts)
-        try c.encode(actor, forKey: .actor)
-        try c.encode(action, forKey: .action)
-        try c.encode(host, forKey: .host)
-        try c.encodeNil(forKey: .ok)
-        try c.encode("STARTED", forKey: .result)
-        try c.encode(writeID, forKey: .writeID)
-        try c.encode(parameters, forKey: .parameters)
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(ts, forKey: Key("ts"))
+        try c.encode(actor, forKey: Key("actor"))
+        try c.encode(action, forKey: Key("action"))
+        try c.encode(host, forKey: Key("host"))
+        try c.encodeNil(forKey: Key("ok"))
+        try c.encode("STARTED", forKey: Key("result"))
+        try c.encode(id, forKey: Key(idKey))
+        try c.encode(parameters, forKey: Key("parameters"))
+    }
+}
+
+extension StartedLine where Parameters == WriteParameters {
+    /// A write's `STARTED` line.
+    public init(ts: String, actor: String, action: String, host: String, writeID: String, parameters: WriteParameters) {
+        self.init(ts: ts, actor: actor, action: action, host: host, idKey: "write_id", id: writeID, parameters: parameters)
     }
 }

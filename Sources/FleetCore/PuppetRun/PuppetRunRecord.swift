@@ -152,35 +152,10 @@ public struct PuppetRunRecord: Codable, Equatable, Sendable {
     }
 }
 
-/// The `STARTED` line of a run: on disk before fleetroll contacts the host, so a fleetroll killed
-/// during a long run still leaves a record that the host may have run puppet. The outcome line
-/// that follows carries the same `run_id`.
-public struct PuppetRunIntent: Encodable, Sendable {
-    public var ts: String
-    public var actor: String
-    public var host: String
-    public var runID: String
-    public var parameters: PuppetRunParameters
-
+extension StartedLine where Parameters == PuppetRunParameters {
+    /// A puppet run's `STARTED` line: on disk before fleetroll contacts the host, so a fleetroll
+    /// killed during a long run still leaves a record that the host may have run puppet.
     public init(ts: String, actor: String, host: String, runID: String, parameters: PuppetRunParameters) {
-        self.ts = ts; self.actor = actor; self.host = host; self.runID = runID; self.parameters = parameters
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case ts, actor, action, host, ok, result, parameters
-        case runID = "run_id"
-    }
-
-    /// `ok` is null: a started run has not succeeded or failed yet.
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(ts, forKey: .ts)
-        try c.encode(actor, forKey: .actor)
-        try c.encode(PuppetRunRecord.action, forKey: .action)
-        try c.encode(host, forKey: .host)
-        try c.encodeNil(forKey: .ok)
-        try c.encode("STARTED", forKey: .result)
-        try c.encode(runID, forKey: .runID)
-        try c.encode(parameters, forKey: .parameters)
+        self.init(ts: ts, actor: actor, action: PuppetRunRecord.action, host: host, idKey: "run_id", id: runID, parameters: parameters)
     }
 }
