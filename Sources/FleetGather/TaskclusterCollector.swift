@@ -15,6 +15,13 @@ public struct TaskclusterReport: Sendable {
     public var partialErrors: [WorkerPool: [String]]
     /// Problems that did not stop the run (the Windows worker-type listing failed).
     public var warnings: [String]
+    /// Every task run stored: each found worker's latest task, and the recent tasks of the
+    /// workers whose history was asked for.
+    public var taskRuns: [TaskRun] = []
+    /// Hosts whose recent tasks were read.
+    public var historyRead: [String] = []
+    /// Hosts whose recent tasks could not be read, with why; their other data is stored.
+    public var historyFailures: [(host: String, error: String)] = []
 
     public var found: Int { records.filter { $0.type == .worker }.count }
     /// Pools that could not be scanned, the Windows worker-type listing included.
@@ -30,6 +37,8 @@ public struct TaskclusterCollector: Sendable {
     public var table: PoolTable
     /// Pools scanned at once.
     public var concurrency = 4
+    /// Workers whose recent tasks are read at once (one request each).
+    public var historyConcurrency = 8
     public let observations: ObservationStore
     public let services: ServiceStore
     public let overrides: ContentStore
@@ -46,7 +55,10 @@ public struct TaskclusterCollector: Sendable {
     }
 
     /// `progress` is called with (pools scanned, pools in all) as each pool's scan ends.
-    public func collect(_ hosts: [HostTarget], now started: Date,
+    /// `taskHistory` names the hosts (as `HostTarget.description`) whose workers' recent tasks
+    /// are read too, one request per worker found by the scan: a rollout's hosts, or
+    /// `gather-tc --task-history`. Every found worker's latest task is stored either way.
+    public func collect(_ hosts: [HostTarget], now started: Date, taskHistory: Set<String> = [],
                         progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> TaskclusterReport {
         let ts = Timestamp.iso(started)
         // Role and override come from each host's latest *successful* gather: one failed gather
@@ -100,6 +112,7 @@ public struct TaskclusterCollector: Sendable {
         }
         var report = TaskclusterReport(records: [], pools: [], partialErrors: [:], warnings: warnings)
         report.listingFailed = listingError != nil
+        var historyTargets: [(host: String, pool: WorkerPool, node: WorkerNode)] = []
         for (pool, scan) in zip(pools, scans) {
             let members = byPool[pool]!
             report.pools.append((pool, members.count, scan))
@@ -110,13 +123,52 @@ public struct TaskclusterCollector: Sendable {
             }
             for (host, viaOverride) in members {
                 records.append(record(for: host, pool: pool, viaOverride: viaOverride, scan: scan, nodes: nodes, ts: ts))
+                guard let node = nodes[WorkerRecord.workerId(for: host)] else { continue }
+                // The scan already fetched each worker's latest run: keep it, it costs nothing.
+                if let run = node.latestTask?.run, let taskId = run.taskId, let state = run.state {
+                    report.taskRuns.append(TaskRun(host: host.description, taskId: taskId, runId: run.runId ?? 0, state: state,
+                                                   started: run.started, resolved: run.resolved))
+                }
+                if taskHistory.contains(host.description) { historyTargets.append((host.description, pool, node)) }
+            }
+        }
+        let histories = await recentTasks(of: historyTargets)
+        for (target, result) in zip(historyTargets, histories) {
+            switch result {
+            case .success(let runs):
+                report.historyRead.append(target.host)
+                report.taskRuns += runs
+            case .failure(let error):
+                report.historyFailures.append((target.host, "\(error)"))
             }
         }
         report.records = records.naturallySorted(by: \.host)
-        try await services.insertWorkers(report.records)
+        try await services.insertWorkers(report.records, taskRuns: report.taskRuns, seen: started)
         try await services.recordRun("taskcluster", at: started, ok: report.failedPools == 0,
                                      summary: ["hosts": "\(hosts.count)", "found": "\(report.found)", "failed_pools": "\(report.failedPools)"])
         return report
+    }
+
+    /// Each target worker's recent task runs, `historyConcurrency` requests at a time; one
+    /// worker's failure is its own and stops nobody else's.
+    func recentTasks(of targets: [(host: String, pool: WorkerPool, node: WorkerNode)]) async -> [Result<[TaskRun], Error>] {
+        let client = self.client
+        return await runBounded(count: targets.count, width: historyConcurrency, skipped: { _ in .failure(CancellationError()) }) { i in
+            let t = targets[i]
+            guard let group = t.node.workerGroup, !group.isEmpty else {
+                return .failure(TaskclusterError.malformed("the scan gave no worker group for \(t.node.workerId)"))
+            }
+            do {
+                let tasks = try await client.recentTasks(pool: t.pool, workerGroup: group, workerId: t.node.workerId)
+                return .success(tasks.compactMap { entry in
+                    guard let run = entry.run, let state = run.state else { return nil }
+                    return TaskRun(host: t.host, taskId: run.taskId ?? entry.taskId, runId: run.runId ?? entry.runId ?? 0,
+                                   state: state, started: run.started, resolved: run.resolved)
+                })
+            } catch {
+                return .failure(error)
+            }
+        }
     }
 
     func record(for host: HostTarget, pool: WorkerPool, viaOverride: Bool, scan: Result<PoolScan, Error>,

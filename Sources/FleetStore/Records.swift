@@ -309,3 +309,38 @@ struct StoredNote: Codable, FetchableRecord, MutablePersistableRecord {
         static let data = Column(CodingKeys.data)
     }
 }
+
+/// `tc_task_runs`: one run of a task on a host's worker, updated as its state moves on.
+struct StoredTaskRun: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "tc_task_runs"
+    var host: String
+    var taskId: String
+    var runId: Int
+    var state: String
+    var started: String?
+    var resolved: String?
+    var atEpoch: Int?
+    var seenEpoch: Int
+
+    enum CodingKeys: String, CodingKey {
+        case host, state, started, resolved
+        case taskId = "task_id", runId = "run_id", atEpoch = "at_epoch", seenEpoch = "seen_epoch"
+    }
+
+    enum Columns {
+        static let host = Column(CodingKeys.host)
+        static let taskId = Column(CodingKeys.taskId)
+        static let runId = Column(CodingKeys.runId)
+        static let state = Column(CodingKeys.state)
+        static let atEpoch = Column(CodingKeys.atEpoch)
+        static let seenEpoch = Column(CodingKeys.seenEpoch)
+    }
+
+    init(_ r: TaskRun, seen: Date) {
+        host = r.host; taskId = r.taskId; runId = r.runId; state = r.state; started = r.started; resolved = r.resolved
+        atEpoch = r.countedFrom.map { Int($0.timeIntervalSince1970.rounded(.down)) }
+        seenEpoch = Int(seen.timeIntervalSince1970.rounded(.down))
+    }
+
+    var run: TaskRun { TaskRun(host: host, taskId: taskId, runId: runId, state: state, started: started, resolved: resolved) }
+}

@@ -22,4 +22,12 @@ enum Retention {
             """, arguments: StatementArguments((values ?? []) + [keep]))
         return db.changesCount
     }
+
+    /// Deletes the rows of `table` whose `time` (an SQL expression of epoch seconds) is before
+    /// `epoch`: tables kept for a time rather than a number of rows. Returns how many went.
+    @discardableResult
+    static func pruneOlder(_ db: Database, table: String, time: String, before epoch: Int) throws -> Int {
+        try db.execute(sql: "DELETE FROM \(table) WHERE \(time) < ?", arguments: [epoch])
+        return db.changesCount
+    }
 }

@@ -98,6 +98,25 @@ enum Schema {
             try Summaries.create(db)
             try Summaries.fill(db)
         }
+        m.registerMigration("v6-tc-tasks") { db in
+            // Each host's worker's task runs, one row per (task, run), updated as its state moves on
+            // (running, then completed): what TC_JOBS / TC_OK% and a rollout's job gates count.
+            try db.create(table: "tc_task_runs") { t in
+                t.column("host", .text).notNull()
+                t.column("task_id", .text).notNull()
+                t.column("run_id", .integer).notNull()
+                t.column("state", .text).notNull()
+                t.column("started", .text)
+                t.column("resolved", .text)
+                // When the run counts from (started, else resolved; NULL while pending), as epoch
+                // seconds, so a window is an index range.
+                t.column("at_epoch", .integer)
+                t.column("seen_epoch", .integer).notNull()
+                t.primaryKey(["host", "task_id", "run_id"])
+            }
+            // Covers the report's per-host counts over a window without reading the table.
+            try db.create(index: "tc_task_runs_by_time", on: "tc_task_runs", columns: ["at_epoch", "host", "state"])
+        }
         return m
     }
 }

@@ -9,11 +9,13 @@ public struct ServiceStore: Sendable {
 
     public init(database: FleetDatabase) { self.database = database }
 
-    /// Stores one scan's records in one transaction, keeping the newest `retention` per host.
-    public func insertWorkers(_ records: [WorkerRecord]) async throws {
+    /// Stores one scan's records in one transaction, keeping the newest `retention` per host,
+    /// with the task runs it saw (`TaskRunStore`), so a report never sees one without the other.
+    public func insertWorkers(_ records: [WorkerRecord], taskRuns: [TaskRun] = [], seen: Date = Date()) async throws {
         let keep = database.retention
         try await database.writer.write { db in
             for r in records { try Self.insert(r, in: db, keep: keep) }
+            try TaskRunStore.upsert(taskRuns, seen: seen, in: db)
         }
     }
 

@@ -41,9 +41,12 @@ public enum TaskclusterError: Error, CustomStringConvertible {
     case http(Int, String)
     case graphQL([String])
     case malformed(String)
+    /// The service knows no such worker (`worker(...)` answered null).
+    case noSuchWorker(String)
 
     public var description: String {
         switch self {
+        case .noSuchWorker(let id): return "Taskcluster knows no worker \(id)"
         case .http(let status, let body): return "Taskcluster returned HTTP \(status): \(body)"
         case .graphQL(let messages): return "GraphQL errors: \(messages.joined(separator: "; "))"
         case .malformed(let why): return "unexpected answer from Taskcluster: \(why)"
@@ -134,6 +137,43 @@ public struct TaskclusterClient: Sendable {
         return PoolScan(workers: workers, partialErrors: errors, pages: pages, incomplete: incomplete)
     }
 
+    static let viewWorker = """
+        query ViewWorker($provisionerId: String!, $workerType: String!, $workerGroup: String!, $workerId: ID!) {
+          worker(provisionerId: $provisionerId, workerType: $workerType, workerGroup: $workerGroup, workerId: $workerId) {
+            workerId recentTasks { taskId runId run { taskId runId state started resolved } }
+          }
+        }
+        """
+
+    /// One worker's recent task runs (the `ViewWorker` query's `recentTasks`, as the Taskcluster
+    /// UI reads them), newest first as the service gives them. An entry whose task has expired
+    /// has no `run` and is left out.
+    public func recentTasks(pool: WorkerPool, workerGroup: String, workerId: String) async throws -> [RecentTask] {
+        let body: [String: Any] = [
+            "operationName": "ViewWorker",
+            "variables": ["provisionerId": pool.provisioner, "workerType": pool.workerType,
+                          "workerGroup": workerGroup, "workerId": workerId],
+            "query": Self.viewWorker,
+        ]
+        let reply = try await fetcher.send("POST", rootURL + "/graphql",
+                                           headers: [("Content-Type", "application/json"), ("Accept", "application/json"),
+                                                     ("User-Agent", "fleetroll")],
+                                           body: try JSONSerialization.data(withJSONObject: body))
+        guard reply.status == 200 else {
+            throw TaskclusterError.http(reply.status, String(decoding: reply.body.prefix(300), as: UTF8.self))
+        }
+        let answer: WorkerReply
+        do { answer = try JSONDecoder().decode(WorkerReply.self, from: reply.body) } catch {
+            throw TaskclusterError.malformed("\(error)")
+        }
+        guard let data = answer.data else {
+            let messages = (answer.errors ?? []).map { $0.message ?? "unknown error" }
+            throw messages.isEmpty ? TaskclusterError.malformed("no data in the answer") : TaskclusterError.graphQL(messages)
+        }
+        guard let worker = data.worker else { throw TaskclusterError.noSuchWorker("\(pool)/\(workerGroup)/\(workerId)") }
+        return (worker.recentTasks ?? []).compactMap { $0 }.filter { $0.run != nil }
+    }
+
     /// Worker-type names of a provisioner (the queue's REST listing), for Windows pools.
     public func workerTypes(provisioner: String) async throws -> [String] {
         var names: [String] = []
@@ -178,6 +218,29 @@ struct GraphQLReply: Decodable {
     struct Message: Decodable { var message: String? }
     var data: Data?
     var errors: [Message]?
+}
+
+/// One entry of a worker's `recentTasks`.
+public struct RecentTask: Decodable, Sendable, Equatable {
+    public struct Run: Decodable, Sendable, Equatable {
+        public var taskId: String?
+        public var runId: Int?
+        public var state: String?
+        public var started: String?
+        public var resolved: String?
+    }
+    public var taskId: String
+    public var runId: Int?
+    public var run: Run?
+}
+
+struct WorkerReply: Decodable {
+    struct Data: Decodable {
+        struct Worker: Decodable { var workerId: String?; var recentTasks: [RecentTask?]? }
+        var worker: Worker?
+    }
+    var data: Data?
+    var errors: [GraphQLReply.Message]?
 }
 
 struct WorkerTypesReply: Decodable {

@@ -16,7 +16,12 @@ struct GatherTCCommand: AsyncParsableCommand {
             against the provisioner's worker types. Roles and overrides are read from each host's \
             latest successful gather-host. Pools are scanned with the ViewWorkers GraphQL query, \
             several at once, with retries on 5xx and connection errors. Every host gets a record: \
-            its worker, "not_found", "scan_failed" or "no_pool", so old data never passes for current.
+            its worker, "not_found", "scan_failed" or "no_pool", so old data never passes for current. \
+            Each found worker's latest task run is stored too (TC_JOBS / TC_OK% count them); \
+            --task-history also reads each found worker's recent tasks, one request per worker \
+            (8 at once), which is what a rollout's job gates need. It is off by default: a fleet of \
+            10,000 workers would be 10,000 requests. A worker whose history cannot be read is \
+            named on stderr (WARNING); the rest is stored and the exit status is unchanged.
             Exit status: 0 when every pool was scanned, 1 when a pool failed, 2 for usage errors.
             """,
         aliases: ["tc-fetch"]
@@ -37,6 +42,9 @@ struct GatherTCCommand: AsyncParsableCommand {
     @Flag(help: "Print the stored records as a JSON array (schemas/gather-tc.schema.json).")
     var json = false
 
+    @Flag(help: "Also read each found worker's recent tasks (one request per worker; for TC_JOBS / TC_OK% and rollout gates).")
+    var taskHistory = false
+
     func validate() throws {
         if verbose && quiet { throw ValidationError("--verbose and --quiet are mutually exclusive.") }
     }
@@ -44,16 +52,19 @@ struct GatherTCCommand: AsyncParsableCommand {
     func run() async throws {
         let selection = try resolveHosts(hosts)
         Interrupts.install(Interrupts.terminateAndExit)
-        let report = try await Self.collect(selection, global: global, taskcluster: taskcluster)
+        let report = try await Self.collect(selection, global: global, taskcluster: taskcluster, taskHistory: taskHistory)
         if json {
             print(JSONOutput.encode(report.records))
         } else {
             print(TaskclusterView(report: report, verbose: verbose).render(quiet: quiet))
         }
+        // On stderr, so a cron job that drops stdout still sees them.
+        for (host, error) in report.historyFailures { Terminal.warning("task history of \(host): \(error)") }
         if let problem = TaskclusterView(report: report, verbose: false).failure { throw CLIError.failed(problem) }
     }
 
-    static func collect(_ selection: HostSelection, global: some FleetOptions, taskcluster: TaskclusterOptions) async throws -> TaskclusterReport {
+    static func collect(_ selection: HostSelection, global: some FleetOptions, taskcluster: TaskclusterOptions,
+                        taskHistory: Bool = false) async throws -> TaskclusterReport {
         let fleet = try global.fleet()
         let config = fleet.config
         let url = taskcluster.rootURL(config)
@@ -63,7 +74,10 @@ struct GatherTCCommand: AsyncParsableCommand {
         let bar = ProgressBar(total: 0, label: "Scanning Taskcluster pools at \(url)", enabled: true)
         bar.update(done: 0)
         defer { bar.finish() }
-        return try await collector.collect(selection.hosts, now: fleet.context.now) { done, total in bar.update(done: done, total: total) }
+        let history = taskHistory ? Set(selection.hosts.map(\.description)) : []
+        return try await collector.collect(selection.hosts, now: fleet.context.now, taskHistory: history) { done, total in
+            bar.update(done: done, total: total)
+        }
     }
 }
 
@@ -86,8 +100,8 @@ struct TaskclusterView {
         let counts = "\(report.found) worker(s), \(byType[.notFound]?.count ?? 0) not found, "
             + "\(byType[.scanFailed]?.count ?? 0) not scanned, \(byType[.noPool]?.count ?? 0) without a pool"
         if quiet {
-            let problems = report.failedPools + report.warnings.count
-            return problems == 0 ? "\(Terminal.green("✓ SUCCESS")) \(counts)" : "\(Terminal.yellow("⚠ WARNING")) \(counts) (\(report.failedPools) pool(s) failed)"
+            let problems = report.failedPools + report.warnings.count + report.historyFailures.count
+            return problems == 0 ? "\(Terminal.green("✓ SUCCESS")) \(counts)" : "\(Terminal.yellow("⚠ WARNING")) \(counts) (\(report.failedPools) pool(s) failed\(report.historyFailures.isEmpty ? "" : ", \(report.historyFailures.count) task history read(s) failed"))"
         }
         var lines = ["Taskcluster data for \(report.records.count) host(s):"]
         for (pool, hosts, result) in report.pools {
@@ -101,6 +115,9 @@ struct TaskclusterView {
             }
         }
         for w in report.warnings { lines.append("\(Terminal.yellow("WARNING")): \(w)") }
+        if !report.historyRead.isEmpty || !report.historyFailures.isEmpty {
+            lines.append("Task history: read for \(report.historyRead.count) worker(s), \(report.historyFailures.count) failed.")
+        }
         let problems = report.records.filter { $0.type != .worker }
         if !problems.isEmpty {
             lines.append("Hosts without current worker data:")
@@ -113,7 +130,7 @@ struct TaskclusterView {
                 lines.append("  \(r.host): \(r.state ?? "-") last active \(r.lastDateActive ?? "-") task \(r.taskState ?? "-")\(quarantine)")
             }
         }
-        lines.append("Stored \(report.records.count) record(s): \(counts).")
+        lines.append("Stored \(report.records.count) record(s): \(counts); \(report.taskRuns.count) task run(s).")
         return lines.joined(separator: "\n")
     }
 }
