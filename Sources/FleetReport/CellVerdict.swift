@@ -33,6 +33,12 @@ public enum CellVerdict: String, Sendable, Codable, CaseIterable {
             case "FAILED": return .act
             default: return .neutral
             }
+        // Below 90% of finished jobs completed is a worker to act on; any failure is worth a look.
+        case .tcOkPct:
+            guard let pct = v.tcOkPct else { return .neutral }
+            return pct < 90 ? .act : pct < 100 ? .watch : .good
+        // A found worker that ran nothing all day is worth a look.
+        case .tcJobs: return v.tcJobs == 0 ? .watch : .neutral
         case .data: return age([v.auditAgeS, v.tcAgeS].compactMap { $0 }.max(), good: 300, watch: 1800)
         case .note: return value == "-" || value.isEmpty ? .neutral : .watch
         case .os, .role, .vltSHA, .sha, .ppSHA, .ppExp, .pool, .wtOvr: return .neutral

@@ -44,7 +44,7 @@ public struct ReportLoader: Sendable {
         let state = self.state
         let data: ReportData
         var built: [HostRow]
-        (data, built) = try await database.readReport(hosts: hosts) { data, batch -> [HostRow] in
+        (data, built) = try await database.readReport(hosts: hosts, jobsSince: now.addingTimeInterval(-JobStats.reportWindow)) { data, batch -> [HostRow] in
             // The shared inputs (and the content files they name) are made once, by the first chunk.
             let inputs = content.withLock { cached in
                 if let cached { return cached }
@@ -67,6 +67,7 @@ public struct ReportLoader: Sendable {
         inputs.refs = data.refs
         inputs.windowsPools = data.windowsPools
         inputs.notes = data.notes
+        inputs.jobStats = data.jobStats
         inputs.vaultNames = state.vaultStore.linkNames()
         for sha in data.overrideSHAs {
             if let text = state.overrideStore.text(forSHA: sha) { inputs.overrides[sha] = OverrideFile(text: text) } else { inputs.missingOverrides.insert(sha) }

@@ -15,6 +15,8 @@ public struct ReportData: Sendable {
     public var windowsPools: [String: String] = [:]
     /// The NOTE cell of each host with notes.
     public var notes: [String: String] = [:]
+    /// Each host's jobs in the window asked for (hosts without one in it are absent).
+    public var jobStats: [String: JobStats] = [:]
     /// The store as of this read.
     public var stamp = ChangeStamp(observations: 0, services: [])
     /// The override and vault SHA-256s the read hosts' rows name (their files are read once).
@@ -51,7 +53,8 @@ extension FleetDatabase {
     /// contents rows name), then the hosts' facts, handed to `build` a chunk at a time so a fleet's
     /// facts are never all held at once. Returns the shared parts and what `build` made of each
     /// chunk, in order (every host in the store when `hosts` is nil, in the store's order).
-    public func readReport<T: Sendable>(hosts: [String]?, chunk: Int = 2048,
+    /// `jobsSince` is the start of the TC_JOBS / TC_OK% window (no job counts when nil).
+    public func readReport<T: Sendable>(hosts: [String]?, chunk: Int = 2048, jobsSince: Date? = nil,
                                         build: @Sendable (ReportData, [HostReportFacts]) -> [T]) async throws -> (ReportData, [T]) {
         let list = try hosts.map { try ObservationStore.jsonList($0) }
         return try await writer.read { db in
@@ -60,6 +63,7 @@ extension FleetDatabase {
             shared.refs = try ServiceStore.currentRefs(db)
             shared.windowsPools = try ServiceStore.latestWindowsPools(db).mapValues(\.hash)
             shared.notes = try NotesStore.displays(db)
+            if let jobsSince { shared.jobStats = try TaskRunStore.windowStats(db, since: jobsSince) }
             // Every host in the store, or the ones asked for (never gathered ones too).
             let from = list == nil ? "host_summary s LEFT JOIN worker_summary w ON w.host = s.host"
                 : "json_each(?1) j LEFT JOIN host_summary s ON s.host = j.value LEFT JOIN worker_summary w ON w.host = j.value"
@@ -112,7 +116,7 @@ extension FleetDatabase {
     }
 
     /// What the report joins for `hosts` (every host in the store when nil).
-    public func reportData(hosts: [String]? = nil) async throws -> ReportData {
+    public func reportData(hosts: [String]? = nil, jobsSince: Date? = nil) async throws -> ReportData {
         try await writer.read { db in
             var data = ReportData()
             data.stamp = try Self.changeStamp(db)
@@ -121,6 +125,7 @@ extension FleetDatabase {
             data.refs = try ServiceStore.currentRefs(db)
             data.windowsPools = try ServiceStore.latestWindowsPools(db).mapValues(\.hash)
             data.notes = try NotesStore.displays(db)
+            if let jobsSince { data.jobStats = try TaskRunStore.windowStats(db, since: jobsSince) }
             return data
         }
     }

@@ -23,7 +23,9 @@ public struct Query: Sendable, Equatable {
             guard let col = known, op != .contains else { return nil }
             let values = (op == .eq || op == .ne) ? value.split(separator: "|").map(String.init) : [value]
             for v in values where !(op == .eq || op == .ne) || !(v.isEmpty || v == "-") {
-                if col.isDuration || col == .data {
+                if col.isCount {
+                    if Int(v) == nil { return "\(col.rawValue) compares whole numbers, and '\(v)' is not one (e.g. tc_ok_pct<90)" }
+                } else if col.isDuration || col == .data {
                     if Durations.parse(v) == nil {
                         return "\(col.rawValue) compares durations, and '\(v)' is not one (e.g. 45m, 20h, 1d04h or \"1d 04h\")"
                     }

@@ -60,6 +60,10 @@ extension Query.Condition {
             // cell with no value contains nothing (`tc_j_sf~-` finds tasks still running).
             return !Self.isEmptyCell(cell) && cell.lowercased().contains(value.lowercased())
         }
+        if col.isCount, let want = Int(value) {
+            guard let have = Int(cell) else { return op == .ne }
+            return Self.compare(have, want, op)
+        }
         if col == .data || col.isDuration {
             let seconds = row.seconds(col)
             if let want = Durations.parse(value) {
@@ -119,6 +123,7 @@ extension Query.SortKey {
         let cell = row[col]
         if cell == "-" || cell == "?" || cell == "--" || cell.isEmpty { return nil }
         if col == .data || col.isDuration { return row.seconds(col).map(Key.number) }
+        if col.isCount { return Int(cell).map(Key.number) }
         // OVR_BCH sorts by branch name, then SHA (the old tool sorted by raw SHA).
         if col == .sha { return .text(((row.overrideBranch ?? "~") + " " + (row.overrideSHA ?? "")).lowercased()) }
         return .text(cell.lowercased())

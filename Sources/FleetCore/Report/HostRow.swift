@@ -97,6 +97,13 @@ public struct RowValues: Codable, Sendable, Equatable {
     /// Why PP_MATCH is `N` or unknown.
     public var ppMatchReason: String?
     public var expectedSHA: String?
+    /// The worker's jobs over the report's window (`JobStats.reportWindow`): all of them, the
+    /// ones that completed, the ones that failed or ended in an exception, and the percentage of
+    /// finished ones that completed (TC_JOBS, TC_OK%).
+    public var tcJobs: Int?
+    public var tcJobsOK: Int?
+    public var tcJobsFailed: Int?
+    public var tcOkPct: Int?
 
     public init() {}
 
@@ -106,6 +113,7 @@ public struct RowValues: Codable, Sendable, Equatable {
         case auditAgeS = "audit_age_s", tcAgeS = "tc_age_s", ppMatch = "pp_match", applied
         case appliedReason = "applied_reason", healthy, healthyReasons = "healthy_reasons"
         case ppMatchReason = "pp_match_reason", expectedSHA = "expected_sha"
+        case tcJobs = "tc_jobs", tcJobsOK = "tc_jobs_ok", tcJobsFailed = "tc_jobs_failed", tcOkPct = "tc_ok_pct"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -127,6 +135,10 @@ public struct RowValues: Codable, Sendable, Equatable {
         try c.encode(healthyReasons, forKey: .healthyReasons)
         try c.encode(ppMatchReason, forKey: .ppMatchReason)
         try c.encode(expectedSHA, forKey: .expectedSHA)
+        try c.encode(tcJobs, forKey: .tcJobs)
+        try c.encode(tcJobsOK, forKey: .tcJobsOK)
+        try c.encode(tcJobsFailed, forKey: .tcJobsFailed)
+        try c.encode(tcOkPct, forKey: .tcOkPct)
     }
 }
 
@@ -149,6 +161,8 @@ public struct ReportInputs: Sendable {
     public var vaultLabels: [String: String] = [:]
     /// Display text of each host's notes.
     public var notes: [String: String] = [:]
+    /// Each host's jobs over `JobStats.reportWindow` (hosts without one in it are absent).
+    public var jobStats: [String: JobStats] = [:]
     public var now = Date()
 
     public init() {}

@@ -18,11 +18,16 @@ public enum ReportColumn: String, CaseIterable, Sendable {
     // Filter-only.
     case pool
     case wtOvr = "wt_ovr"
+    // Shown after TC_QUAR (`displayed`); last here so the ordinals above stay as they were.
+    /// TC_JOBS, TC_OK%: the worker's jobs over `JobStats.reportWindow` and the share that succeeded.
+    case tcJobs = "tc_jobs"
+    case tcOkPct = "tc_ok_pct"
 
     public var header: String {
         switch self {
         case .sha: return "OVR_BCH"
         case .tcTaskDuration: return "TC_T_DUR"
+        case .tcOkPct: return "TC_OK%"
         default: return rawValue.uppercased()
         }
     }
@@ -50,13 +55,15 @@ public enum ReportColumn: String, CaseIterable, Sendable {
         case .note: 17
         case .pool: 18
         case .wtOvr: 19
+        case .tcJobs: 20
+        case .tcOkPct: 21
         }
     }
 
     /// The columns a table shows, in order.
     public static let displayed: [ReportColumn] = [
         .host, .os, .role, .vltSHA, .sha, .uptime, .ppLast, .ppSHA, .ppExp, .ppMatch, .applied,
-        .tcAct, .tcTaskDuration, .tcQuar, .data, .healthy, .status, .note,
+        .tcAct, .tcTaskDuration, .tcQuar, .tcJobs, .tcOkPct, .data, .healthy, .status, .note,
     ]
 
     /// The values a column with a fixed set of them can hold, in lower case (nil: any text).
@@ -69,6 +76,9 @@ public enum ReportColumn: String, CaseIterable, Sendable {
         default: return nil
         }
     }
+
+    /// Columns whose values are whole numbers (compared and sorted as numbers).
+    public var isCount: Bool { self == .tcJobs || self == .tcOkPct }
 
     /// Columns whose values are durations.
     public var isDuration: Bool { [.ppLast, .tcAct, .uptime, .tcTaskDuration].contains(self) }

@@ -12,7 +12,11 @@ struct HostMonitorCommand: AsyncParsableCommand {
         abstract: "Report the fleet: one row per host with the columns a rollout is judged by.",
         discussion: """
             Columns: HOST OS ROLE VLT_SHA OVR_BCH UPTIME PP_LAST PP_SHA PP_EXP PP_MATCH APPLIED TC_ACT \
-            TC_T_DUR TC_QUAR DATA HEALTHY STATUS NOTE (filter-only: pool, wt_ovr).
+            TC_T_DUR TC_QUAR TC_JOBS TC_OK% DATA HEALTHY STATUS NOTE (filter-only: pool, wt_ovr).
+            TC_JOBS: the worker's task runs that started in the last 24 hours, as stored by gather-tc \
+            (each scan keeps every worker's latest task; --task-history reads all its recent ones). \
+            TC_OK%: the share of those that finished which completed, in whole percent (- when none \
+            finished); failed and exception count against it, running ones not at all. \
             PP_MATCH: puppet's last run applied the head of the branch the host should follow and \
             succeeded. APPLIED: that run applied exactly the override and vault.yaml on the host now. \
             HEALTHY: N when anything is known wrong (the latest gather failed, PP_MATCH or APPLIED N, \
@@ -24,7 +28,7 @@ struct HostMonitorCommand: AsyncParsableCommand {
             says which); a pipe gets every column.
 
             --filter takes the query language: conditions COL OP VALUE (OP one of = != > < >= <= ~; \
-            durations like 20h, 1d04h or "1d 04h" (quoted) compare as time; a|b alternatives; col= \
+            durations like 20h, 1d04h or "1d 04h" (quoted) compare as time; tc_jobs and tc_ok_pct as numbers; a|b alternatives; col= \
             for "no value") and sort:col[:desc],... For example: --filter 'healthy=n pp_last>20h \
             sort:pp_last:desc'. A value a column cannot hold (healthy=maybe) is an error. Named \
             filters (--filter-file NAME): [filters] directory, <state>/filters, then the ones \
