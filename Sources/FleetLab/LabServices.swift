@@ -87,7 +87,10 @@ actor ServiceState {
             "quarantineUntil": w.quarantineIn.map { Self.iso(now.addingTimeInterval(Double($0))) } ?? NSNull(),
             "workerPoolId": pool(of: host) ?? "",
         ]
-        if let ago = w.taskStartedAgo {
+        if let first = recentRuns(host, now: now).first {
+            // The latest task is the newest recent one, as in the real service.
+            node["latestTask"] = ["run": first]
+        } else if let ago = w.taskStartedAgo {
             let started = now.addingTimeInterval(-Double(ago))
             node["latestTask"] = ["run": [
                 "taskId": "T\(abs(host.name.hashValue) % 1_000_000)", "runId": 0, "started": Self.iso(started),
@@ -100,6 +103,34 @@ actor ServiceState {
         return node
     }
 
+    /// A worker's recent runs as `recentTasks { run { ... } }` gives them, newest first.
+    func recentRuns(_ host: ScenarioHost, now: Date) -> [[String: Any]] {
+        let id = String(host.name.split(separator: ".").first ?? "")
+        return (host.worker?.recentTasks ?? []).enumerated().map { i, r in
+            let started = now.addingTimeInterval(-Double(r.startedAgo))
+            return [
+                "taskId": r.taskId ?? "\(id)-task-\(i)", "runId": r.runId ?? 0, "started": Self.iso(started),
+                "resolved": r.duration.map { Self.iso(started.addingTimeInterval(Double($0))) } ?? NSNull(),
+                "state": r.state ?? (r.duration == nil ? "running" : "completed"),
+            ]
+        }
+    }
+
+    /// `worker(provisionerId, workerType, workerGroup, workerId) { recentTasks }`: null for a
+    /// worker the pool does not have, as the real service answers.
+    func worker(_ vars: [String: Any], pool: String) -> Response {
+        let id = vars["workerId"] as? String ?? ""
+        if (tc.historyFailing ?? []).contains(id) {
+            return Self.json(["error": "Internal Server Error"], status: .internalServerError)
+        }
+        guard let host = scenario.hosts.first(where: { $0.worker != nil && self.pool(of: $0) == pool && $0.name.split(separator: ".").first.map(String.init) == id }) else {
+            return Self.json(["data": ["worker": NSNull()]])
+        }
+        let now = Date()
+        let tasks = recentRuns(host, now: now).map { run -> [String: Any] in ["taskId": run["taskId"]!, "runId": run["runId"]!, "run": run] }
+        return Self.json(["data": ["worker": ["workerId": id, "recentTasks": tasks] as [String: Any]]])
+    }
+
     func graphQL(_ body: Data) async -> Response {
         if let ms = tc.slowMs { try? await Task.sleep(nanoseconds: UInt64(ms) * 1_000_000) }
         guard let request = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any],
@@ -108,6 +139,7 @@ actor ServiceState {
             return Self.json(["errors": [["message": "Syntax Error: bad request"]]], status: .badRequest)
         }
         let pool = "\(provisioner)/\(workerType)"
+        if vars["workerId"] != nil { return worker(vars, pool: pool) }
         poolRequests[pool, default: 0] += 1
         if (tc.failing ?? []).contains(pool) || poolRequests[pool]! <= (tc.flaky?[pool] ?? 0) {
             return Self.json(["error": "Internal Server Error"], status: .internalServerError)

@@ -46,6 +46,30 @@ public enum ScenarioGenerator {
         return h
     }
 
+    /// A worker's recent runs over about a day, newest first, the newest still running: tasks of
+    /// 10 to 40 minutes back to back, and for some workers (`n % 4 == 3`) every third one failed
+    /// or ended in an exception, so TC_OK% has something to say.
+    public static func recentRuns(_ n: Int, count: Int = 12) -> [RecentRunScenario] {
+        var runs: [RecentRunScenario] = []
+        var ago = 60 + n % 240
+        for i in 0..<count {
+            let duration = 600 + ((n * 7 + i * 13) % 31) * 60
+            ago += duration + 30
+            let state: String? = i == 0 ? "running" : (n % 4 == 3 && i % 3 == 1) ? (i % 2 == 0 ? "exception" : "failed") : "completed"
+            runs.append(RecentRunScenario(state: state, startedAgo: ago, duration: i == 0 ? nil : duration))
+        }
+        return runs
+    }
+
+    /// A busy worker with a day of recent tasks (`recentRuns`).
+    public static func busyWorker(_ n: Int) -> WorkerScenario {
+        var w = WorkerScenario()
+        w.state = "running"
+        w.lastActiveAgo = 30 + n % 120
+        w.recentTasks = recentRuns(n)
+        return w
+    }
+
     public static func overrideFile(branch: String, user: String) -> String {
         """
         # If you place this file at `/etc/puppet/ronin_settings`

@@ -6,6 +6,7 @@ import Foundation
 public struct WorkerScenario: Codable, Sendable, Equatable {
     public var state: String?
     public var lastActiveAgo: Int?
+    // The latest task, for a worker without `recent_tasks`:
     public var taskState: String?
     public var taskStartedAgo: Int?
     /// Task duration; omit for a task still running.
@@ -13,13 +14,37 @@ public struct WorkerScenario: Codable, Sendable, Equatable {
     public var quarantineIn: Int?
     /// `provisioner/workerType`; default: the pool of the host's role.
     public var pool: String?
+    /// The worker's recent runs, newest first, as `worker(...) { recentTasks }` answers them.
+    /// When given, the first is the pool scan's latest task (the `task_*` keys are then not used).
+    public var recentTasks: [RecentRunScenario]?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case state, pool
         case lastActiveAgo = "last_active_ago", taskState = "task_state", taskStartedAgo = "task_started_ago"
-        case taskDuration = "task_duration", quarantineIn = "quarantine_in"
+        case taskDuration = "task_duration", quarantineIn = "quarantine_in", recentTasks = "recent_tasks"
+    }
+}
+
+/// One run of a worker's recent tasks.
+public struct RecentRunScenario: Codable, Sendable, Equatable {
+    /// completed, failed, exception or running (default: completed, or running without a duration).
+    public var state: String?
+    public var startedAgo: Int
+    /// Omit for a run still going.
+    public var duration: Int?
+    /// Default: one made from the worker and the run's place in the list.
+    public var taskId: String?
+    public var runId: Int?
+
+    public init(state: String? = nil, startedAgo: Int, duration: Int? = nil) {
+        self.state = state; self.startedAgo = startedAgo; self.duration = duration
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case state, duration
+        case startedAgo = "started_ago", taskId = "task_id", runId = "run_id"
     }
 }
 
@@ -37,12 +62,15 @@ public struct TaskclusterScenario: Codable, Sendable, Equatable {
     public var slowMs: Int?
     /// Extra worker types of releng-hardware (Windows pools).
     public var workerTypes: [String]?
+    /// Worker ids whose `worker(...)` query (their recent tasks) answers HTTP 500.
+    public var historyFailing: [String]?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case failing, flaky
         case pageSize = "page_size", partialErrors = "partial_errors", slowMs = "slow_ms", workerTypes = "worker_types"
+        case historyFailing = "history_failing"
     }
 }
 

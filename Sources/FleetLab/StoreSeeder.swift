@@ -5,7 +5,8 @@ import Foundation
 /// Fills a state directory with a synthetic fleet (observations, Taskcluster and GitHub rows,
 /// override files), through the store's own code, for the report benchmark.
 public enum StoreSeeder {
-    public static func seed(state: StateDirectory, hosts count: Int, observationsPerHost: Int = 10) async throws {
+    public static func seed(state: StateDirectory, hosts count: Int, observationsPerHost: Int = 10,
+                            runsPerHost: Int = 24) async throws {
         try state.prepare()
         let db = try FleetDatabase(state: state)
         let observations = ObservationStore(database: db)
@@ -30,6 +31,7 @@ public enum StoreSeeder {
         for chunk in stride(from: 0, to: names.count, by: 500) {
             var batch: [HostObservation] = []
             var workers: [WorkerRecord] = []
+            var runs: [TaskRun] = []
             for (offset, host) in names[chunk..<min(chunk + 500, names.count)].enumerated() {
                 let n = chunk + offset
                 for k in 0..<observationsPerHost {
@@ -63,9 +65,15 @@ public enum StoreSeeder {
                 w.taskResolved = n % 3 == 0 ? nil : Timestamp.iso(now.addingTimeInterval(-300))
                 w.taskState = "completed"
                 workers.append(w)
+                // A day of task runs per worker, some failing (the TC_JOBS / TC_OK% read).
+                for (i, r) in ScenarioGenerator.recentRuns(n, count: runsPerHost).enumerated() {
+                    let started = now.addingTimeInterval(-Double(r.startedAgo))
+                    runs.append(TaskRun(host: host, taskId: "\(w.workerId)-\(i)", runId: 0, state: r.state ?? "completed",
+                                        started: Timestamp.iso(started), resolved: r.duration.map { Timestamp.iso(started.addingTimeInterval(Double($0))) }))
+                }
             }
             try await observations.insert(batch)
-            try await services.insertWorkers(workers)
+            try await services.insertWorkers(workers, taskRuns: runs, seen: now)
         }
     }
 }

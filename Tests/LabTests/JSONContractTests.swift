@@ -43,6 +43,7 @@ struct JSONContractTests {
         #expect(single.contains("\"results\""))
         _ = try run(["gather-host", "--json"] + ssh + [list], "gather-host")
         _ = try run(["gather-tc", "--json", list], "gather-tc")
+        _ = try run(["gather-tc", "--json", "--task-history", list], "gather-tc")
         _ = try run(["gather-gh", "--json", "--force"], "gather-gh")
         // A cron job sending stdout away still learns why gather-gh failed (the demo has a private repo).
         let quietFailure = try runCommand(["sh", "-c", "\"$0\" gather-gh --state-dir \"$1\" --force >/dev/null", Binaries.fleetroll, state])
