@@ -43,10 +43,18 @@ actor ServiceState {
     let commits: [String: String]
     var poolRequests: [String: Int] = [:]
     var rateRemaining = 5000
+    /// Hosts with a worker by worker id (a history request per worker must not scan the fleet).
+    let workers: [String: ScenarioHost]
 
     init(scenario: Scenario, commits: [String: String]) {
         self.scenario = scenario
         self.commits = commits
+        var workers: [String: ScenarioHost] = [:]
+        for h in scenario.hosts where h.worker != nil {
+            let id = String(h.name.split(separator: ".").first ?? "")
+            if workers[id] == nil { workers[id] = h }
+        }
+        self.workers = workers
     }
 
     /// A branch head as the scenario gives it: a SHA, or `@name` for a lab commit.
@@ -123,7 +131,7 @@ actor ServiceState {
         if (tc.historyFailing ?? []).contains(id) {
             return Self.json(["error": "Internal Server Error"], status: .internalServerError)
         }
-        guard let host = scenario.hosts.first(where: { $0.worker != nil && self.pool(of: $0) == pool && $0.name.split(separator: ".").first.map(String.init) == id }) else {
+        guard let host = workers[id], self.pool(of: host) == pool else {
             return Self.json(["data": ["worker": NSNull()]])
         }
         let now = Date()
