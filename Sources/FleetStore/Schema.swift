@@ -98,6 +98,10 @@ enum Schema {
             try Summaries.create(db)
             try Summaries.fill(db)
         }
+        // "v6-tc-tasks" is another branch's (Taskcluster task history); the two are independent.
+        m.registerMigration("v7-rollouts") { db in
+            try RolloutSchema.create(db)
+        }
         return m
     }
 }
