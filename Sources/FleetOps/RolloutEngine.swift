@@ -182,7 +182,7 @@ public struct RolloutEngine: Sendable {
     public func resume(_ id: String, reason: String?) async throws -> Rollout {
         let r = try await load(id)
         let resumed: Rollout
-        do { resumed = try r.resumed() } catch { throw RolloutEngineError.refused(error) }
+        do { resumed = try r.resumed(at: context.timestamp) } catch { throw RolloutEngineError.refused(error) }
         try await decide(resumed, RolloutEvent(rolloutID: r.id, action: .resume, stamp: stamp(reason), stage: r.currentStage?.index,
                                                state: resumed.state, outcome: "resumed"))
         return resumed

@@ -109,9 +109,13 @@ struct RolloutTests {
             try paused.advanced(at: "t2", batchSize: nil, gates: Self.passing, force: true, reason: "x")
         }
         #expect(throws: RolloutError.wrongState(action: "pause", state: .paused)) { try paused.paused() }
-        let resumed = try paused.resumed()
+        let resumed = try paused.resumed(at: "2026-12-02T08:00:00+00:00")
         #expect(resumed.state == .active && resumed.stages[0].state == .waiting)
-        #expect(throws: RolloutError.wrongState(action: "resume", state: .active)) { try resumed.resumed() }
+        #expect(throws: RolloutError.wrongState(action: "resume", state: .active)) { try resumed.resumed(at: "t") }
+        // A failure the operator resumed after does not pause it again; a later one does.
+        let failedBefore = GateHostFacts(host: "h1", puppetFailed: true, puppetRunAt: Timestamp.parse("2026-12-02T07:59:00+00:00"))
+        let failedAfter = GateHostFacts(host: "h1", puppetFailed: true, puppetRunAt: Timestamp.parse("2026-12-02T08:01:00+00:00"))
+        #expect(resumed.failedPuppetRuns([failedBefore]).isEmpty && resumed.failedPuppetRuns([failedAfter]) == ["h1"])
         #expect(throws: RolloutError.wrongState(action: "pause", state: .planned)) { try Self.plan().paused() }
     }
 

@@ -62,11 +62,14 @@ public struct Rollout: Codable, Sendable, Equatable {
     public var stages: [Stage]
     /// One per target, in target order.
     public var hosts: [RolloutHost]
+    /// When the operator last resumed it: puppet failures before that were looked at, and do
+    /// not pause it again.
+    public var resumedAt: String?
 
     enum CodingKeys: String, CodingKey {
         case id, name, created, targets, skipped, canary, gates, state, stages, hosts
         case overrideSHA256 = "override_sha256", vaultSHA256 = "vault_sha256"
-        case overrideSource = "override_source", vaultSource = "vault_source", batchPct = "batch_pct"
+        case overrideSource = "override_source", vaultSource = "vault_source", batchPct = "batch_pct", resumedAt = "resumed_at"
     }
 }
 

@@ -52,7 +52,7 @@ extension Rollout {
         return Rollout(id: id, name: name, created: created, overrideSHA256: overrideSHA256, vaultSHA256: vaultSHA256,
                        overrideSource: nil, vaultSource: nil, targets: kept, skipped: skipped.filter { targets.contains($0) },
                        canary: min(canary, kept.count), batchPct: batchPct, gates: gates, state: .planned, stages: [],
-                       hosts: kept.map { RolloutHost(host: $0) })
+                       hosts: kept.map { RolloutHost(host: $0) }, resumedAt: nil)
     }
 
     public var currentStage: Stage? { stages.last }
@@ -169,10 +169,11 @@ extension Rollout {
     }
 
     /// paused → active: the stage waits for assessment again.
-    public func resumed() throws(RolloutError) -> Rollout {
+    public func resumed(at ts: String) throws(RolloutError) -> Rollout {
         guard state == .paused else { throw .wrongState(action: "resume", state: state) }
         var r = self
         r.state = .active
+        r.resumedAt = ts
         if let last = r.stages.indices.last, r.stages[last].state == .paused { r.stages[last].state = .waiting }
         return r
     }
@@ -222,7 +223,8 @@ extension Rollout {
     /// or advance that sees one pauses the rollout.
     public func failedPuppetRuns(_ facts: [GateHostFacts]) -> [String] {
         guard let stage = currentStage else { return [] }
-        let since = stage.appliedAt.flatMap(Timestamp.parse) ?? Timestamp.parse(stage.startedAt)
+        let stageSince = stage.appliedAt.flatMap(Timestamp.parse) ?? Timestamp.parse(stage.startedAt)
+        let since = [stageSince, resumedAt.flatMap(Timestamp.parse)].compactMap { $0 }.max()
         let members = Set(stage.hosts)
         return facts.filter { f in
             guard members.contains(f.host), f.puppetFailed == true else { return false }
