@@ -212,9 +212,10 @@ public struct RolloutEngine: Sendable {
         do {
             next = try now.advanced(at: context.timestamp, batchSize: batchSize, gates: status.gates, force: force, reason: reason)
         } catch {
-            if case .gatesFailed = error {
+            if case .gatesFailed(let failed) = error {
                 let event = RolloutEvent(rolloutID: now.id, action: .advance, stamp: stamp(reason), force: force, stage: now.currentStage?.index,
-                                         gates: now.gates, gateResults: status.gates, state: now.state, outcome: error.description)
+                                         gates: now.gates, gateResults: status.gates, state: now.state,
+                                         outcome: "advance refused: \(failed.count) gate(s) failed: " + failed.map(\.key).joined(separator: ", "))
                 try await decide(now, event, ok: false, save: false)
             }
             throw RolloutEngineError.refused(error)

@@ -147,6 +147,10 @@ struct LabRolloutTests {
         #expect(forcedGates.count == 7 && forcedGates.contains { $0["key"] as? String == "applied_min_pct" && $0["passed"] as? Bool == false })
         #expect(forcedLine["gates"] as? [String: Any] != nil && forcedLine["actor"] as? String != nil && forcedLine["ts"] as? String != nil)
 
+        let decisions = try String(contentsOfFile: state + "/audit.jsonl", encoding: .utf8).split(separator: "\n")
+            .filter { $0.contains("\"action\": \"rollout.") }.joined(separator: "\n")
+        try JSONContractTests.validate(decisions, "audit-rollout", lines: true, "the rollout.* lines of audit.jsonl")
+
         // Ctrl-C during an advance: the host in flight finishes, the rest wait for the next command.
         let argv = [Binaries.fleetroll, "rollout", "advance", id, "--state-dir", state] + env.ssh
             + ["--batch-size", "3", "--workers", "1", "--no-refresh", "--confirm", "--force", "--reason", "slow hosts"]

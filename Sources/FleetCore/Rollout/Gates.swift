@@ -175,7 +175,8 @@ public struct GateResult: Codable, Sendable, Equatable {
 
     /// `applied_min_pct 50 < 100: 1 of 2 stage hosts APPLIED Y`.
     public var line: String {
-        let shown = value.map(Self.format) ?? "none"
+        if threshold == 0 && value == nil { return "\(key) off: \(explanation)" }
+        let shown = value.map(Self.format) ?? "no value"
         return "\(key) \(shown) \(passed ? ">=" : "<") \(Self.format(threshold)): \(explanation)"
     }
 

@@ -60,7 +60,7 @@ struct RolloutAdvanceCommand: AsyncParsableCommand {
                 if case .gatesFailed(let failed) = error {
                     for g in failed { Terminal.note("FAIL gate \(g.line)") }
                     throw CLIError.failed("advance refused: \(failed.count) gate(s) failed: " + failed.map { g in
-                        "\(g.key) \(g.value.map(GateResult.format) ?? "none") (threshold \(GateResult.format(g.threshold)))"
+                        "\(g.key) \(g.value.map(GateResult.format) ?? "no value") (threshold \(GateResult.format(g.threshold)))"
                     }.joined(separator: ", ") + "; --force --reason TEXT advances anyway")
                 }
                 throw CLIError.failed(error.description)
