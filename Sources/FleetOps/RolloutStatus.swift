@@ -40,7 +40,7 @@ extension RolloutEngine {
     /// Gathers the rollout's hosts again (unless `refresh` is false; Taskcluster and GitHub too
     /// when the engine has them), then judges the gates from what the store now holds. A stage
     /// host whose puppet run failed after the stage was applied pauses an active rollout.
-    public func status(_ id: String, refresh: Bool) async throws -> RolloutStatus {
+    public func status(_ id: String, refresh: Bool, mayPause: Bool = true) async throws -> RolloutStatus {
         var r = try await load(id)
         var refreshed = 0
         var problems: [String] = []
@@ -75,7 +75,7 @@ extension RolloutEngine {
         }
         let failedRuns = r.failedPuppetRuns(Array(facts.values)).naturallySorted { $0 }
         var pausedNow = false
-        if r.state == .active, !failedRuns.isEmpty, let paused = try? r.paused() {
+        if mayPause, r.state == .active, !failedRuns.isEmpty, let paused = try? r.paused() {
             let event = RolloutEvent(rolloutID: r.id, action: .autoPause, stamp: stamp(), stage: r.currentStage?.index, hosts: failedRuns,
                                      gates: r.gates, gateResults: gates, state: paused.state,
                                      outcome: "paused: the puppet run failed on " + Gates.names(failedRuns))

@@ -82,3 +82,17 @@ struct RolloutStoreTests {
         #expect(names.firstIndex(of: "v5-report-columns")! < names.firstIndex(of: "v7-rollouts")!)
     }
 }
+
+@Suite("Rollout lock")
+struct RolloutLockTests {
+    @Test func oneHolderAtATime() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let state = StateDirectory(root: dir)
+        var first: RolloutLock? = try RolloutLock.acquire(state: state)
+        #expect(throws: RolloutLockError.busy(dir.appendingPathComponent("rollouts.lock").path)) { try RolloutLock.acquire(state: state) }
+        withExtendedLifetime(first) {}
+        first = nil
+        #expect(throws: Never.self) { _ = try RolloutLock.acquire(state: state) }
+    }
+}

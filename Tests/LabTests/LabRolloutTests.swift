@@ -154,9 +154,13 @@ struct LabRolloutTests {
         // Ctrl-C during an advance: the host in flight finishes, the rest wait for the next command.
         let argv = [Binaries.fleetroll, "rollout", "advance", id, "--state-dir", state] + env.ssh
             + ["--batch-size", "3", "--workers", "1", "--no-refresh", "--confirm", "--force", "--reason", "slow hosts"]
-        let interrupted = try ProcessRunner.runBlocking(["sh", "-c", "\"$@\" > '\(state)/out' 2>&1 & pid=$!; sleep 1.5; kill -INT $pid; wait $pid; echo rc=$?", "sh"] + argv,
+        // While it runs, another rollout command is refused at once (one at a time per state directory).
+        let pause = "'\(Binaries.fleetroll)' rollout pause \(id) --state-dir '\(state)' > '\(state)/lock' 2>&1; echo lock=$?"
+        let interrupted = try ProcessRunner.runBlocking(["sh", "-c", "\"$@\" > '\(state)/out' 2>&1 & pid=$!; sleep 1; \(pause); sleep 0.5; kill -INT $pid; wait $pid; echo rc=$?", "sh"] + argv,
                                                          stdin: nil, timeout: 90)
         #expect(interrupted.stdoutText.contains("rc=130"), "\(interrupted.stdoutText) \((try? String(contentsOfFile: state + "/out", encoding: .utf8)) ?? "")")
+        let lockText = (try? String(contentsOfFile: state + "/lock", encoding: .utf8)) ?? ""
+        #expect(interrupted.stdoutText.contains("lock=1") && lockText.contains("another rollout command is running"), "\(lockText)")
         let slow = ["t-linux64-ms-711", "t-linux64-ms-712", "t-linux64-ms-713"]
         #expect(env.writes(slow[0]).count == 1, "the host in flight finished")
         #expect(env.writes(slow[2]).isEmpty, "the last host was not started")

@@ -80,7 +80,7 @@ struct RolloutCreateCommand: AsyncParsableCommand {
         do { skipped = try HostSelection.resolve(skip).hosts.map(\.description) } catch {
             if skip.isEmpty { skipped = [] } else { throw CLIError.usage("--skip: \(error)") }
         }
-        let engine = try RolloutFlow.storeEngine(global)
+        let engine = try RolloutFlow.storeEngine(global, lock: false)
         let plan = RolloutEngine.Plan(name: name, override: override, overrideSource: "file:\(overrideFile)", vault: vault,
                                       vaultSource: vaultFile.map { "file:\($0)" }, targets: targets, skipped: skipped, canary: canary,
                                       batchPct: batchPct, gates: gateConfig, reason: reason)

@@ -39,9 +39,10 @@ enum RolloutFlow {
     /// The engine for a command. Taskcluster and GitHub are refreshed only when configured
     /// (`[taskcluster] root_url` / `[github] api_url`, or the options), never by default.
     static func engine(global: GlobalOptions<SSHDebug>, ssh: SSHOptions, workers: Int, gather: Bool, backup: Bool = true,
-                       taskcluster: TaskclusterOptions? = nil, github: GitHubOptions? = nil) throws -> RolloutEngine {
+                       taskcluster: TaskclusterOptions? = nil, github: GitHubOptions? = nil, lock: Bool = true) throws -> RolloutEngine {
         let state = global.state
         do { try state.prepare() } catch { throw CLIError.usage("cannot use the state directory \(state.root.path): \(error)") }
+        if lock { try hold(state) }
         let fleet = try global.fleet()
         let database = try global.openDatabase()
         let transport = fleet.transport(try ssh.settings(state: state, config: fleet.config))
@@ -51,8 +52,23 @@ enum RolloutFlow {
         return engine
     }
 
+    /// The rollout lock of the state directory, held until the process ends (`RolloutLock`).
+    nonisolated(unsafe) private static var held: RolloutLock?
+
+    /// Takes the lock for a command that changes rollouts; another one running is exit 1.
+    static func hold(_ state: StateDirectory) throws {
+        do { held = try RolloutLock.acquire(state: state) } catch { throw CLIError.failed("\(error)") }
+    }
+
+    /// Takes the lock if it is free: false when another rollout command holds it.
+    static func tryHold(_ state: StateDirectory) -> Bool {
+        held = try? RolloutLock.acquire(state: state)
+        return held != nil
+    }
+
     /// An engine for the commands that only read and record (pause, resume): no host is contacted.
-    static func storeEngine(_ global: GlobalOptions<NoDebug>) throws -> RolloutEngine {
+    static func storeEngine(_ global: GlobalOptions<NoDebug>, lock: Bool = true) throws -> RolloutEngine {
+        if lock { try hold(global.state) }
         let fleet = try global.fleet()
         let database = try global.openDatabase()
         return fleet.rolloutEngine(database, transport: fleet.transport(.init()), workers: 1, gather: false, services: nil)

@@ -40,10 +40,14 @@ struct RolloutStatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let engine = try RolloutFlow.engine(global: global, ssh: ssh, workers: workers, gather: !noRefresh,
-                                            taskcluster: taskcluster, github: github)
+                                            taskcluster: taskcluster, github: github, lock: false)
+        // Status only reads, but a failed puppet run makes it pause the rollout: that needs the
+        // lock. While another rollout command holds it, status shows and leaves the pausing to it.
+        let mayPause = RolloutFlow.tryHold(global.state)
+        if !mayPause { Terminal.note("Another rollout command is running: this status pauses nothing.") }
         Interrupts.install(Interrupts.terminateAndExit)
         try await RolloutFlow.mapped {
-            let status = try await engine.status(id, refresh: !noRefresh)
+            let status = try await engine.status(id, refresh: !noRefresh, mayPause: mayPause)
             print(json ? RolloutView.statusJSON(status) : RolloutView.status(status))
         }
     }
