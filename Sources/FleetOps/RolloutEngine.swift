@@ -157,7 +157,13 @@ public struct RolloutEngine: Sendable {
     public func start(_ id: String, reason: String?, stop: StopRequest, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> StageRun {
         var r = try await load(id)
         let blocked = try await blockers(r)
-        if !blocked.isEmpty { throw RolloutEngineError.startRefused(blocked) }
+        if !blocked.isEmpty {
+            let error = RolloutEngineError.startRefused(blocked)
+            // The refusal is a decision too: who tried, when, and which hosts stood in the way.
+            try await decide(r, RolloutEvent(rolloutID: r.id, action: .start, stamp: stamp(reason), hosts: blocked.keys.naturallySorted { $0 },
+                                             gates: r.gates, state: r.state, outcome: error.description), ok: false, save: false)
+            throw error
+        }
         let wasPlanned = r.state == .planned
         do { r = try r.started(at: context.timestamp) } catch { throw RolloutEngineError.refused(error) }
         if wasPlanned {
@@ -283,7 +289,9 @@ public struct HostWrites: Sendable {
     public var error: String?
     /// Ctrl-C came before the host's turn.
     public var skipped = false
-    public var succeeded: Bool { error == nil && !writes.isEmpty && writes.allSatisfy { $0.record.result.succeeded } }
+    /// Nothing had to be written (a rollback of a host no write had changed).
+    public var nothingToDo = false
+    public var succeeded: Bool { error == nil && (nothingToDo || (!writes.isEmpty && writes.allSatisfy { $0.record.result.succeeded })) }
     public var notStarted: Bool { writes.first?.record.result == .notStarted }
     public var auditError: String? { writes.lazy.compactMap(\.auditError).first }
 }

@@ -19,7 +19,15 @@ extension RolloutEngine {
         guard let stage = r.currentStage else { throw RolloutEngineError.refused(.wrongState(action: "apply", state: r.state)) }
         let override = try content(state.overrideStore, r.overrideSHA256, "the rollout's override file")
         let vault = try r.vaultSHA256.map { try content(state.vaultStore, $0, "the rollout's vault.yaml") }
-        let latest = try await ObservationStore(database: database).latest(hosts: stage.hosts)
+        let observations = ObservationStore(database: database)
+        var seen = try await observations.latest(hosts: stage.hosts)
+        // A host never gathered: gathered first, so what it had before is known before it changes.
+        let unknown = r.unwrittenInCurrentStage.filter { seen[$0]?.latestOK == nil }.compactMap { try? HostTarget.parse($0) }
+        if let gatherer, !unknown.isEmpty, !stop.isRequested {
+            _ = await stop.cancellable { await gatherer.gather(unknown) }
+            seen = try await observations.latest(hosts: stage.hosts)
+        }
+        let latest = seen
         let backup = backupPolicy()
         let plans: Writes = { host in
             var out: [WritePlan] = []
@@ -48,12 +56,21 @@ extension RolloutEngine {
         let overrides = state.overrideStore, vaults = state.vaultStore
         let hasVault = r.vaultSHA256 != nil
         let plans: Writes = { host in
-            guard let prior = host.previousOverride else {
-                throw RolloutEngineError.contentMissing("\(host.host): what it had before the rollout was never recorded; restore it by hand")
+            // A write that ended FAIL or BLOCKED (or never started) changed nothing on the host.
+            let untouched = host.state == .failed && ["FAIL", "BLOCKED", "NOT_STARTED"].contains(host.result ?? "")
+            let never = "what it had before the rollout was never recorded; restore it by hand"
+            var out: [WritePlan] = []
+            if let prior = host.previousOverride {
+                out.append(tagged(try Self.restorePlan(.override, prior, store: overrides, mode: "0644", backup: backup, reason: "rollback of \(r.id)"), r, host))
+            } else if !untouched {
+                throw RolloutEngineError.contentMissing("\(host.host): the override \(never)")
             }
-            var out = [tagged(try Self.restorePlan(.override, prior, store: overrides, mode: "0644", backup: backup, reason: "rollback of \(r.id)"), r, host)]
-            if hasVault, let priorVault = host.previousVault {
-                out.append(tagged(try Self.restorePlan(.vault, priorVault, store: vaults, mode: "0640", backup: backup, reason: "rollback of \(r.id)"), r, host))
+            if hasVault {
+                if let priorVault = host.previousVault {
+                    out.append(tagged(try Self.restorePlan(.vault, priorVault, store: vaults, mode: "0640", backup: backup, reason: "rollback of \(r.id)"), r, host))
+                } else if !untouched {
+                    throw RolloutEngineError.contentMissing("\(host.host): vault.yaml: \(never)")
+                }
             }
             return out
         }
@@ -148,6 +165,15 @@ extension RolloutEngine {
             }
             try await store.save(failed, host: name)
             return HostWrites(host: name, writes: [], error: text)
+        }
+        if planned.isEmpty {
+            // Nothing to send (a rollback of a host no write changed): done as it is.
+            let unchanged = try value.rollout.withLock { v -> Rollout in
+                v = try v.written(name, state: done(true), result: "NO_CHANGE", error: nil, at: context.timestamp)
+                return v
+            }
+            try await store.save(unchanged, host: name)
+            return HostWrites(host: name, writes: [], nothingToDo: true)
         }
         let (priorOverride, priorVault) = prior(name)
         // Stored before the host is contacted: a fleetroll killed now leaves it `writing`.

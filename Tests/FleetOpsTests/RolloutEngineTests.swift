@@ -123,6 +123,9 @@ struct RolloutEngineTests {
                 #expect("\(error)".contains("h2 (has an override file (sha256 \(Digest.sha256Hex(Self.older).prefix(12))…))"), "\(error)")
             }
             #expect(env.fake.writes.withLock { $0 }.isEmpty, "no host was touched")
+            let refusals = try await env.engine.store.events(id: r.id)
+            #expect(refusals.map(\.action) == [.create, .start, .start] && refusals[1].outcome.hasPrefix("start refused") && refusals[1].hosts == ["h2"])
+            #expect(env.audit().last?["ok"] as? Bool == false && env.audit().last?["action"] as? String == "rollout.start")
             let skipping = try await env.engine.create(try Self.plan(skipped: ["h2"]))
             let run = try await env.engine.start(skipping.id, reason: nil, stop: StopRequest())
             #expect(run.rollout.stages[0].hosts == ["h1"] && run.rollout.stages[0].state == .waiting)
@@ -279,6 +282,19 @@ struct RolloutEngineTests {
             #expect(try await env.engine.store.events(id: r.id).filter { $0.action == .rollback }.count == 1, "one decision, resumed")
             let removals = env.audit().filter { $0["action"] as? String == "host.unset_override" && $0["result"] as? String == "OK" }
             #expect(removals.allSatisfy { ($0["parameters"] as? [String: Any])?["rollout_id"] as? String == r.id } && removals.count == 2)
+        }
+    }
+
+    @Test func rollbackOfAHostNoWriteChangedIsDoneAsItIs() async throws {
+        try await withEngine { env in
+            env.fake.unreachable.withLock { $0 = ["h1"] }
+            let r = try await env.engine.create(try Self.plan(["h1", "h2"]))
+            let start = try await env.engine.start(r.id, reason: nil, stop: StopRequest())
+            #expect(start.failed.map(\.host) == ["h1"] && start.rollout.host("h1")?.previousOverride == nil, "never gathered, never reached")
+            let rollback = try await env.engine.rollback(r.id, reason: nil, stop: StopRequest())
+            #expect(rollback.failed.isEmpty && rollback.rollout.state == .rolledBack)
+            #expect(rollback.rollout.host("h1")?.state == .restored && rollback.rollout.host("h1")?.result == "NO_CHANGE")
+            #expect(env.fake.writes.withLock { $0 }.isEmpty, "nothing was sent to it")
         }
     }
 
