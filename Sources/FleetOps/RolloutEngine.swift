@@ -199,8 +199,9 @@ public struct RolloutEngine: Sendable {
     public enum AdvanceOutcome: Sendable {
         /// The current stage was not applied yet (an earlier run was cut off): it was resumed.
         case resumed(StageRun)
-        /// The gates passed (or were forced): the next stage was written.
-        case advanced(StageRun, RolloutStatus)
+        /// The gates passed (or were forced): the next stage was written. With `force`, a stage
+        /// whose writes still failed on some hosts after being retried (`retried`) is left behind.
+        case advanced(StageRun, RolloutStatus, retried: StageRun?)
     }
 
     /// Resumes a stage that is not applied yet; otherwise judges the gates from fresh data and,
@@ -209,8 +210,14 @@ public struct RolloutEngine: Sendable {
     public func advance(_ id: String, batchSize: Int?, force: Bool, reason: String?, refresh: Bool, stop: StopRequest,
                         progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> AdvanceOutcome {
         let r = try await load(id)
+        var retried: StageRun?
         if r.state == .active, let current = r.currentStage, current.state == .applying {
-            return .resumed(try await applyCurrentStage(r, stop: stop, progress: progress))
+            let run = try await applyCurrentStage(r, stop: stop, progress: progress)
+            let left = run.rollout.unwrittenInCurrentStage
+            guard force, !stop.isRequested, !left.isEmpty, left.allSatisfy({ run.rollout.host($0)?.state == .failed }) else {
+                return .resumed(run)
+            }
+            retried = run
         }
         let status = try await self.status(id, refresh: refresh)
         let now = status.rollout
@@ -228,11 +235,13 @@ public struct RolloutEngine: Sendable {
         }
         let stage = next.stages[next.stages.count - 1]
         let failed = status.gates.filter { !$0.passed }
+        let leftBehind = now.stages[now.stages.count - 1].state == .applying ? now.unwrittenInCurrentStage : []
         let outcome = "advanced to stage \(stage.index) (\(stage.hosts.count) host(s))"
             + (failed.isEmpty ? "" : "; forced past \(failed.count) failed gate(s): " + failed.map(\.key).joined(separator: ", "))
+            + (leftBehind.isEmpty ? "" : "; forced past stage \(now.stages.count - 1)'s failed write(s) on " + Gates.names(leftBehind))
         try await decide(next, RolloutEvent(rolloutID: next.id, action: .advance, stamp: stamp(reason), force: force, stage: stage.index,
                                             hosts: stage.hosts, gates: next.gates, gateResults: status.gates, state: next.state, outcome: outcome))
-        return .advanced(try await applyCurrentStage(next, stop: stop, progress: progress), status)
+        return .advanced(try await applyCurrentStage(next, stop: stop, progress: progress), status, retried: retried)
     }
 
     // MARK: rollback, finalize

@@ -82,6 +82,22 @@ struct RolloutTests {
         }
     }
 
+    @Test func forceLeavesFailedWritesBehindButNeverUnwrittenHosts() throws {
+        var r = try Self.plan(canary: 2).started(at: "t1")
+        r = try r.written("h1", state: .applied, result: "OK", error: nil, at: "t2")
+        #expect(throws: RolloutError.stageNotApplied(action: "advance", stage: 0, hosts: ["h2"])) {
+            try r.advanced(at: "t3", batchSize: 1, gates: Self.passing, force: true, reason: "h2 is down")
+        }
+        r = try r.writing("h2", at: "t3", previousOverride: nil, previousVault: nil)
+            .written("h2", state: .failed, result: "FAIL", error: "unreachable", at: "t3")
+        #expect(throws: RolloutError.stageNotApplied(action: "advance", stage: 0, hosts: ["h2"])) {
+            try r.advanced(at: "t4", batchSize: 1, gates: Self.passing, force: false, reason: nil)
+        }
+        let forced = try r.advanced(at: "t4", batchSize: 1, gates: Self.passing, force: true, reason: "h2 is down")
+        #expect(forced.stages.map(\.state) == [.advanced, .applying] && forced.stages[1].hosts == ["h3"])
+        #expect(forced.host("h2")?.state == .failed && forced.toRestore.contains("h2"))
+    }
+
     @Test func advanceNeedsPassingGatesOrForceWithReason() throws {
         let r = try Self.apply(try Self.plan().started(at: "t1"))
         #expect(throws: RolloutError.gatesFailed(Self.failing)) {

@@ -166,7 +166,7 @@ struct RolloutEngineTests {
             try await env.gathered("h1")
             let status = try await env.engine.status(r.id, refresh: false)
             #expect(status.gates.allSatisfy { $0.passed }, "\(status.gates.map(\.line))")
-            guard case .advanced(let run, _) = try await env.engine.advance(r.id, batchSize: 2, force: false, reason: nil, refresh: false, stop: StopRequest()) else {
+            guard case .advanced(let run, _, _) = try await env.engine.advance(r.id, batchSize: 2, force: false, reason: nil, refresh: false, stop: StopRequest()) else {
                 Issue.record("not advanced"); return
             }
             #expect(run.results.map(\.host) == ["h2", "h3"] && run.rollout.stages.map(\.state) == [.advanced, .waiting])
@@ -231,7 +231,7 @@ struct RolloutEngineTests {
             _ = try await env.engine.start(r.id, reason: nil, stop: StopRequest())
             try await env.gathered("h1")
             env.fake.cuts.withLock { $0 = ["h2"] }
-            guard case .advanced(let first, _) = try await env.engine.advance(r.id, batchSize: 3, force: false, reason: nil, refresh: false, stop: stop) else {
+            guard case .advanced(let first, _, _) = try await env.engine.advance(r.id, batchSize: 3, force: false, reason: nil, refresh: false, stop: stop) else {
                 Issue.record("not advanced"); return
             }
             #expect(first.interrupted && first.results.map(\.host) == ["h2"], "h2 finished, h3 and h4 were not started")
@@ -282,6 +282,26 @@ struct RolloutEngineTests {
             #expect(try await env.engine.store.events(id: r.id).filter { $0.action == .rollback }.count == 1, "one decision, resumed")
             let removals = env.audit().filter { $0["action"] as? String == "host.unset_override" && $0["result"] as? String == "OK" }
             #expect(removals.allSatisfy { ($0["parameters"] as? [String: Any])?["rollout_id"] as? String == r.id } && removals.count == 2)
+        }
+    }
+
+    @Test func aHostThatStaysDownIsRetriedThenLeftBehindOnlyByForce() async throws {
+        try await withEngine { env in
+            env.fake.unreachable.withLock { $0 = ["h1"] }
+            let r = try await env.engine.create(try Self.plan(["h1", "h2", "h3"]))
+            _ = try await env.engine.start(r.id, reason: nil, stop: StopRequest())
+            guard case .resumed(let again) = try await env.engine.advance(r.id, batchSize: 1, force: false, reason: nil, refresh: false, stop: StopRequest()) else {
+                Issue.record("not resumed"); return
+            }
+            #expect(again.failed.map(\.host) == ["h1"] && again.rollout.stages[0].state == .applying)
+            guard case .advanced(let run, _, let retried) = try await env.engine.advance(r.id, batchSize: 1, force: true, reason: "h1 is down",
+                                                                                          refresh: false, stop: StopRequest()) else {
+                Issue.record("not advanced"); return
+            }
+            #expect(retried?.failed.map(\.host) == ["h1"], "retried once more first")
+            #expect(run.results.map(\.host) == ["h2"] && run.rollout.host("h1")?.state == .failed)
+            let event = try #require(try await env.engine.store.events(id: r.id).last)
+            #expect(event.action == .advance && event.force && event.outcome.contains("forced past stage 0's failed write(s) on h1"), "\(event.outcome)")
         }
     }
 

@@ -145,9 +145,14 @@ extension Rollout {
     public func advanced(at ts: String, batchSize: Int?, gates results: [GateResult], force: Bool, reason: String?) throws(RolloutError) -> Rollout {
         guard state == .active else { throw .wrongState(action: "advance", state: state) }
         guard let current = currentStage else { throw .wrongState(action: "advance", state: .planned) }
-        if current.state == .applying { throw .stageNotApplied(action: "advance", stage: current.index, hosts: unwrittenInCurrentStage) }
-        let failed = results.filter { !$0.passed }
         if force && (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty { throw .forceNeedsReason }
+        // A stage whose writes failed on some hosts (and were retried) can be left behind only by
+        // force; hosts not written yet never are.
+        let unfinished = unwrittenInCurrentStage.filter { host($0)?.state != .failed }
+        if current.state == .applying && (!force || !unfinished.isEmpty) {
+            throw .stageNotApplied(action: "advance", stage: current.index, hosts: unwrittenInCurrentStage)
+        }
+        let failed = results.filter { !$0.passed }
         if !failed.isEmpty && !force { throw .gatesFailed(failed) }
         let next = Array(unstaged.prefix(nextBatchSize(batchSize)))
         guard !next.isEmpty else { throw .nothingLeft }

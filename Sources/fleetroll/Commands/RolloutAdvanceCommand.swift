@@ -13,7 +13,9 @@ struct RolloutAdvanceCommand: AsyncParsableCommand {
             exit 1, naming each failed gate with its value and threshold; the refusal is recorded. \
             --force --reason TEXT advances anyway; the audit log and the store keep force, the reason \
             and every gate's value. A stage that was cut off (Ctrl-C, a crash) is resumed first: only \
-            its hosts not written yet are written. Without --confirm the gates and the next batch are \
+            its hosts not written yet are written. With --force, a stage whose writes still fail on \
+            some hosts after that retry is left behind (they stay failed; rollback and finalize still \
+            cover them). Without --confirm the gates and the next batch are \
             shown and nothing is written. Exit status: 0, 1 refused or a host failed, 2 usage, 130 Ctrl-C.
             """
     )
@@ -70,7 +72,11 @@ struct RolloutAdvanceCommand: AsyncParsableCommand {
             case .resumed(let run):
                 try RolloutFlow.finish(run, title: "Rollout \(id): stage \(run.rollout.currentStage?.index ?? 0) resumed (it was cut off)",
                                        action: "advance", json: write.json, stop: stop)
-            case .advanced(let run, let status):
+            case .advanced(let run, let status, let retried):
+                if let retried, !write.json {
+                    print(RolloutView.run(retried, title: "Rollout \(id): stage \(retried.rollout.currentStage?.index ?? 0) retried first"))
+                    Terminal.note(Terminal.yellow("FORCED past the failed write(s) on " + retried.failed.map(\.host).joined(separator: ", ")))
+                }
                 if !write.json {
                     for g in status.gates where !g.passed { Terminal.note(Terminal.yellow("FORCED past gate \(g.line)")) }
                 }
