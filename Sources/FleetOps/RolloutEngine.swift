@@ -48,6 +48,8 @@ public struct RolloutEngine: Sendable {
     public let gatherer: HostGatherer?
     public let services: RolloutServiceRefresh?
     public var backup = true
+    /// Gather the written hosts after a pass (`--no-audit` turns it off; status still gathers).
+    public var gatherAfterWrites = true
 
     public var context: RunContext { writer.context }
     var auditLog: AuditLog { writer.auditLog }

@@ -141,7 +141,7 @@ extension RolloutEngine {
         try await store.save(final)
         if let error = value.failure.withLock({ $0 }) { throw error }
         var refreshed: [GatherResult] = []
-        if let gatherer, !stop.isRequested {
+        if let gatherer, gatherAfterWrites, !stop.isRequested {
             let changed = results.filter { $0.writes.contains { $0.record.result.succeeded } }.compactMap { try? HostTarget.parse($0.host) }
             if !changed.isEmpty { refreshed = await stop.cancellable { await gatherer.gather(changed) } }
         }

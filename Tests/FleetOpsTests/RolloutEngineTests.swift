@@ -305,6 +305,20 @@ struct RolloutEngineTests {
         }
     }
 
+    @Test func statusRefreshesTheServicesForTheTargetsUnlessTold() async throws {
+        try await withEngine { env in
+            let r = try await env.engine.create(try Self.plan(["h1", "h2"]))
+            let asked = Mutex<[[String]]>([])
+            let engine = RolloutEngine(state: env.state, database: env.engine.database, writer: env.engine.writer, gatherer: nil,
+                                       services: { targets in asked.withLock { $0.append(targets.map(\.description)) }; return ["gather-tc: a pool failed"] })
+            let status = try await engine.status(r.id, refresh: true)
+            #expect(asked.withLock { $0 } == [["h1", "h2"]] && status.refreshProblems == ["gather-tc: a pool failed"])
+            #expect(status.gates.isEmpty, "not started: no stage to judge")
+            _ = try await engine.status(r.id, refresh: false)
+            #expect(asked.withLock { $0 }.count == 1, "--no-refresh contacts nothing")
+        }
+    }
+
     @Test func rollbackOfAHostNoWriteChangedIsDoneAsItIs() async throws {
         try await withEngine { env in
             env.fake.unreachable.withLock { $0 = ["h1"] }

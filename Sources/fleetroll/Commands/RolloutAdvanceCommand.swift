@@ -47,7 +47,8 @@ struct RolloutAdvanceCommand: AsyncParsableCommand {
 
     func run() async throws {
         let engine = try RolloutFlow.engine(global: global, ssh: ssh, workers: write.workers, gather: !write.noAudit || !noRefresh,
-                                            backup: !write.noBackup, taskcluster: taskcluster, github: github)
+                                            backup: !write.noBackup, taskcluster: taskcluster, github: github,
+                                            gatherAfterWrites: !write.noAudit)
         try await RolloutFlow.mapped {
             guard write.confirm else { return try await dryRun(engine) }
             let stop = RolloutFlow.installStop()

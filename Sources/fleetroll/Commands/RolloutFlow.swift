@@ -39,7 +39,8 @@ enum RolloutFlow {
     /// The engine for a command. Taskcluster and GitHub are refreshed only when configured
     /// (`[taskcluster] root_url` / `[github] api_url`, or the options), never by default.
     static func engine(global: GlobalOptions<SSHDebug>, ssh: SSHOptions, workers: Int, gather: Bool, backup: Bool = true,
-                       taskcluster: TaskclusterOptions? = nil, github: GitHubOptions? = nil, lock: Bool = true) throws -> RolloutEngine {
+                       taskcluster: TaskclusterOptions? = nil, github: GitHubOptions? = nil, lock: Bool = true,
+                       gatherAfterWrites: Bool = true) throws -> RolloutEngine {
         let state = global.state
         do { try state.prepare() } catch { throw CLIError.usage("cannot use the state directory \(state.root.path): \(error)") }
         if lock { try hold(state) }
@@ -49,6 +50,7 @@ enum RolloutFlow {
         var engine = fleet.rolloutEngine(database, transport: transport, workers: workers, gather: gather,
                                          services: services(fleet, database, taskcluster: taskcluster, github: github))
         engine.backup = backup
+        engine.gatherAfterWrites = gatherAfterWrites
         return engine
     }
 
