@@ -142,6 +142,7 @@ let package = Package(
         .testTarget(name: "FleetTUITests", dependencies: ["FleetCore", "FleetReport", "FleetTUI"]),
         .testTarget(name: "FleetWriteTests", dependencies: ["FleetCore", "FleetSSH", "FleetStore", "FleetWrite"]),
         .testTarget(name: "FleetGatherTests", dependencies: ["FleetCore", "FleetSSH", "FleetStore", "FleetGather"]),
+        .testTarget(name: "FleetOpsTests", dependencies: ["FleetCore", "FleetSSH", "FleetStore", "FleetWrite", "FleetGather", "FleetOps"]),
         .testTarget(
             name: "LabTests",
             dependencies: [

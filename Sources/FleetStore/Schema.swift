@@ -117,6 +117,9 @@ enum Schema {
             // Covers the report's per-host counts over a window without reading the table.
             try db.create(index: "tc_task_runs_by_time", on: "tc_task_runs", columns: ["at_epoch", "host", "state"])
         }
+        m.registerMigration("v7-rollouts") { db in
+            try RolloutSchema.create(db)
+        }
         return m
     }
 }

@@ -17,6 +17,7 @@ import Foundation
 ///     overrides/, vault_yamls/  contents by SHA-256 prefix, shared
 ///     config.toml, filters/, filter_history, monitor.log, ssh/
 ///     puppet_runs/              the end of each host's latest host-run-puppet output
+///     rollouts.lock             held by the rollout command that is running (`RolloutLock`)
 public struct StateDirectory: Sendable {
     public let root: URL
 

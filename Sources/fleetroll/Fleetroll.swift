@@ -23,7 +23,7 @@ struct Fleetroll: AsyncParsableCommand {
             GatherHostCommand.self, GatherTCCommand.self, GatherGHCommand.self, GatherCommand.self, SetOverrideCommand.self, UnsetOverrideCommand.self, SetVaultCommand.self, RunPuppetCommand.self,
             ShowOverrideCommand.self, ShowVaultCommand.self, HostMonitorCommand.self, DataFreshnessCommand.self, NoteAddCommand.self, NoteClearCommand.self,
             ShowNotesCommand.self, HostVerifyStateCommand.self, WebCommand.self, HostKitCommand.self, MaintainCommand.self, ImportPythonCommand.self,
-            ConfigCommand.self, ForgetCommand.self, DebugHostScriptCommand.self,
+            ConfigCommand.self, ForgetCommand.self, DebugHostScriptCommand.self, RolloutCommand.self,
         ]
     )
 

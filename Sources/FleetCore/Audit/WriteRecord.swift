@@ -53,6 +53,9 @@ public struct WriteParameters: Codable, Equatable, Sendable {
     public var force: Bool
     /// host.set_vault only: the local copy in the vault store, once a host accepted the file.
     public var storedPath: String?
+    /// A rollout's write (apply, rollback or finalize): its id and the stage the host is in.
+    public var rolloutID: String?
+    public var rolloutStage: Int?
 
     public init(backup: Bool, backupSuffix: String, reason: String?, force: Bool) {
         self.backup = backup; self.backupSuffix = backupSuffix; self.reason = reason; self.force = force
@@ -61,6 +64,7 @@ public struct WriteParameters: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case source, sha256, humanhash, mode, owner, group, backup, reason, force
         case backupSuffix = "backup_suffix", storedPath = "stored_path"
+        case rolloutID = "rollout_id", rolloutStage = "rollout_stage"
     }
 }
 

@@ -1,0 +1,89 @@
+import FleetCore
+import FleetGather
+import FleetReport
+import FleetStore
+import Foundation
+
+/// A rollout as it stands: every host's report row and gate facts, and the gates' verdicts.
+public struct RolloutStatus: Sendable {
+    public var rollout: Rollout
+    /// Each target's report row (override on disk, PP_MATCH, APPLIED, HEALTHY...).
+    public var rows: [String: HostRow]
+    public var facts: [String: GateHostFacts]
+    /// The gates of the current stage (empty before start).
+    public var gates: [GateResult]
+    /// Stage hosts whose puppet run failed after the stage was applied; non-empty when this
+    /// status paused the rollout (or found it paused for that).
+    public var failedRuns: [String]
+    /// True when this status paused the rollout.
+    public var pausedNow: Bool
+    /// How many hosts were gathered again, and what went wrong refreshing.
+    public var refreshed: Int
+    public var refreshProblems: [String]
+}
+
+/// Where the job gates' counts come from.
+public enum RolloutFacts {
+    /// Tasks each host's worker took since `since`, and how many succeeded.
+    ///
+    /// Today from the latest worker record alone (`TaskCounts.fromLatestTask`: at most one task,
+    /// a lower bound). The worker's task history (stored by the Taskcluster task-history work)
+    /// plugs in here: count its tasks started at or after `since`, and those that completed.
+    public static func taskCounts(_ workers: [String: WorkerRecord], hosts: [String], since: Date?) -> [String: (jobs: Int?, succeeded: Int?)] {
+        var out: [String: (jobs: Int?, succeeded: Int?)] = [:]
+        for h in hosts { out[h] = TaskCounts.fromLatestTask(workers[h], since: since) }
+        return out
+    }
+}
+
+extension RolloutEngine {
+    /// Gathers the rollout's hosts again (unless `refresh` is false; Taskcluster and GitHub too
+    /// when the engine has them), then judges the gates from what the store now holds. A stage
+    /// host whose puppet run failed after the stage was applied pauses an active rollout.
+    public func status(_ id: String, refresh: Bool, mayPause: Bool = true) async throws -> RolloutStatus {
+        var r = try await load(id)
+        var refreshed = 0
+        var problems: [String] = []
+        if refresh {
+            let targets = r.targets.compactMap { try? HostTarget.parse($0) }
+            if let gatherer {
+                let results = await gatherer.gather(targets)
+                refreshed = results.filter { $0.observation.ok }.count
+                let failed = results.filter { !$0.observation.ok }
+                if !failed.isEmpty {
+                    problems.append("\(failed.count) host(s) could not be gathered: " + Gates.names(failed.map { $0.target.description }))
+                }
+            }
+            if let services { problems += await services(targets) }
+        }
+        let now = context.now
+        let rows = try await ReportLoader(state: state, database: database).rows(hosts: r.targets, now: now)
+        let byHost = Dictionary(rows.map { ($0.host, $0) }, uniquingKeysWith: { a, _ in a })
+        let workers = try await ServiceStore(database: database).latestWorkers()
+        let appliedAt = r.currentStage?.appliedAt.flatMap(Timestamp.parse)
+        let counts = RolloutFacts.taskCounts(workers, hosts: r.targets, since: appliedAt)
+        var facts: [String: GateHostFacts] = [:]
+        for host in r.targets {
+            let row = byHost[host] ?? HostRow(host: host, cells: [:], status: "UNK")
+            facts[host] = GateHostFacts(row: row, jobs: counts[host]?.jobs ?? nil, succeeded: counts[host]?.succeeded ?? nil)
+        }
+        var gates: [GateResult] = []
+        if let stage = r.currentStage {
+            let input = GateInput(stage: stage.hosts.compactMap { facts[$0] }, applied: r.appliedHosts.compactMap { facts[$0] },
+                                  stageAppliedAt: appliedAt, now: now)
+            gates = Gates.evaluate(r.gates, input)
+        }
+        let failedRuns = r.failedPuppetRuns(Array(facts.values)).naturallySorted { $0 }
+        var pausedNow = false
+        if mayPause, r.state == .active, !failedRuns.isEmpty, let paused = try? r.paused() {
+            let event = RolloutEvent(rolloutID: r.id, action: .autoPause, stamp: stamp(), stage: r.currentStage?.index, hosts: failedRuns,
+                                     gates: r.gates, gateResults: gates, state: paused.state,
+                                     outcome: "paused: the puppet run failed on " + Gates.names(failedRuns))
+            try await decide(paused, event)
+            r = paused
+            pausedNow = true
+        }
+        return RolloutStatus(rollout: r, rows: byHost, facts: facts, gates: gates, failedRuns: failedRuns, pausedNow: pausedNow,
+                             refreshed: refreshed, refreshProblems: problems)
+    }
+}
