@@ -81,7 +81,8 @@ struct RolloutPages {
             "<tr><th>\(name)</th><td class=\"\(verdict == .neutral ? "" : "v-\(verdict.rawValue)")\">\(HTML.esc(value))</td></tr>"
         }.joined() + "</tbody></table>"
         if p.stages.isEmpty { out += "<p class=\"empty\">No stage yet: rollout start ID --confirm writes the canary.</p>" }
-        let rows = Dictionary(snapshot.rows.filter { Set(hosts).contains($0.host) }.map { ($0.host, $0) }, uniquingKeysWith: { a, _ in a })
+        let wanted = Set(hosts)
+        let rows = Dictionary(snapshot.rows.filter { wanted.contains($0.host) }.map { ($0.host, $0) }, uniquingKeysWith: { a, _ in a })
         for s in p.stages { out += stage(s, of: r.stage?.of ?? p.stages.count, rows: rows) }
         if !p.unstaged.isEmpty {
             out += "<section id=\"unstaged\"><h2>In no stage yet (\(p.unstaged.count))</h2><p>"
