@@ -10,7 +10,7 @@ public struct RolloutReader: Sendable {
 
     /// Every rollout, newest first.
     public func list() async throws -> [RolloutListItem] {
-        try await RolloutStore(database: database).everyRollout().map { RolloutListItem($0.rollout, latest: $0.latest) }
+        try await RolloutStore(database: database).everyRollout().map { RolloutListItem($0.rollout, applied: $0.applied, latest: $0.latest) }
     }
 
     /// One rollout's page; nil when the store has no rollout of that id.

@@ -51,9 +51,11 @@ public struct RolloutListItem: Codable, Sendable, Equatable {
         case lastDecision = "last_decision"
     }
 
-    public init(_ r: Rollout, latest: RolloutEvent?) {
+    /// `applied`: how many targets have the files (nil: count them in `r.hosts`, which a list
+    /// read leaves empty).
+    public init(_ r: Rollout, applied: Int? = nil, latest: RolloutEvent?) {
         id = r.id; name = r.name; state = r.state; stage = RolloutReport.position(r)
-        hostsApplied = r.appliedHosts.count; hostsTotal = r.targets.count
+        hostsApplied = applied ?? r.appliedHosts.count; hostsTotal = r.targets.count
         createdBy = r.created.actor; createdAt = r.created.ts; lastDecision = latest.map(RolloutDecision.init)
     }
 
@@ -200,13 +202,15 @@ public struct RolloutPage: Codable, Sendable, Equatable {
 
 /// The rules the values above are made by.
 public enum RolloutReport {
-    /// Stage k of n (see `RolloutStagePosition`); nil before start.
+    /// Stage k of n (see `RolloutStagePosition`); nil before start. From the stages alone (they
+    /// take disjoint hosts), so a rollout read without its hosts has it too.
     public static func position(_ r: Rollout) -> RolloutStagePosition? {
         guard let current = r.currentStage else { return nil }
         var of = r.stages.count
         if [.active, .paused].contains(r.state) {
             let batch = r.nextBatchSize(nil)
-            of += (r.unstaged.count + batch - 1) / batch
+            let unstaged = max(0, r.targets.count - r.stages.reduce(0) { $0 + $1.hosts.count })
+            of += (unstaged + batch - 1) / batch
         }
         return RolloutStagePosition(number: current.index + 1, of: of, state: current.state)
     }

@@ -44,16 +44,19 @@ extension RolloutStore {
         }
     }
 
-    /// Every rollout with its hosts, newest first, and each one's latest decision.
-    public func everyRollout() async throws -> [(rollout: Rollout, latest: RolloutEvent?)] {
+    /// Every rollout without its hosts (`hosts` empty: a 10,000-host rollout is not decoded for
+    /// a list), how many of its targets have the files, and its latest decision; newest first.
+    public func everyRollout() async throws -> [(rollout: Rollout, applied: Int, latest: RolloutEvent?)] {
         try await database.writer.read { db in
-            let ids = try String.fetchAll(db, sql: "SELECT id FROM rollouts ORDER BY created_ts DESC, id DESC")
-            let latest = try Row.fetchAll(db, sql: """
-                SELECT rollout_id, data FROM rollout_events WHERE id IN (SELECT MAX(id) FROM rollout_events GROUP BY rollout_id)
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT r.id, r.data, (SELECT COUNT(*) FROM rollout_hosts h WHERE h.rollout_id = r.id AND h.state = 'applied'),
+                       (SELECT e.data FROM rollout_events e WHERE e.rollout_id = r.id ORDER BY e.id DESC LIMIT 1)
+                FROM rollouts r ORDER BY r.created_ts DESC, r.id DESC
                 """)
-            var events: [String: RolloutEvent] = [:]
-            for row in latest { events[row[0]] = try StoredJSON.decode(row[1] as String, as: RolloutEvent.self) }
-            return try ids.compactMap { id in try Self.rollout(id: id, in: db).map { ($0, events[id]) } }
+            return try rows.map { row in
+                let latest = try (row[3] as String?).map { try StoredJSON.decode($0, as: RolloutEvent.self) }
+                return (try StoredJSON.decode(row[1] as String, as: Rollout.self), row[2] as Int, latest)
+            }
         }
     }
 }
