@@ -8,6 +8,9 @@ public enum ReportEvent: Sendable {
     case observation(ObservationEvent)
     /// Other data changed and every row was rebuilt from the store.
     case reloaded(Set<ReloadCause>)
+    /// A rollout changed (a decision, a host written): `LiveReport.rollouts` holds them as they
+    /// are now. The rows were not rebuilt.
+    case rollouts
 }
 
 public struct ObservationEvent: Sendable {
@@ -22,7 +25,8 @@ public enum ReloadCause: String, Sendable, CaseIterable {
 
 /// The one live read model: loads the report once, then folds in what the store learns: new
 /// observations by id (each seen once, all of them at once), and a reload when Taskcluster,
-/// GitHub, notes or the content stores change. The live view, follow mode and the web server
+/// GitHub, notes or the content stores change, and the rollouts again when the rollout tables
+/// change (the rows stay). The live view, follow mode and the web server
 /// read the fleet through it; `subscribe()` hands every change to each listener.
 public actor LiveReport {
     public let loader: ReportLoader
@@ -38,6 +42,9 @@ public actor LiveReport {
     public private(set) var shared = ReportInputs()
     /// When the data last changed (the header's `updated=`).
     public private(set) var updated: Date?
+    /// Every rollout, newest first.
+    public private(set) var rollouts: [RolloutListItem] = []
+    var rolloutStamp: RolloutStamp?
     var position: [String: Int] = [:]
     var stamp: ChangeStamp?
     var content: [Date] = []
@@ -56,6 +63,10 @@ public actor LiveReport {
 
     public var newestObservation: Int64 { stamp?.observations ?? 0 }
 
+    /// The rollouts that hold their hosts (active, paused, rolling back, finalizing), oldest
+    /// first: what a header names.
+    public var activeRollouts: [RolloutListItem] { rollouts.filter(\.isActive).reversed() }
+
     /// Reads everything from the store.
     public func load() async throws {
         content = loader.state.contentStamp()
@@ -67,6 +78,13 @@ public actor LiveReport {
         newestOK = rows.compactMap { $0.clock.lastOK.map { Date(timeIntervalSince1970: Double($0)) } }.max()
         if updated == nil { updated = rows.compactMap { $0.clock.latest.map { Date(timeIntervalSince1970: Double($0)) } }.max() }
         position = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        try await loadRollouts()
+    }
+
+    func loadRollouts() async throws {
+        let reader = RolloutReader(database: loader.database)
+        rolloutStamp = try await reader.stamp()
+        rollouts = try await reader.list()
     }
 
     /// The next `poll()` reloads everything.
@@ -90,16 +108,23 @@ public actor LiveReport {
         where i < now.services.count && (i >= old.services.count || now.services[i] != old.services[i]) {
             causes.insert(cause)
         }
+        // Rollouts are few: read again whole when their tables changed.
+        let rolloutsChanged = try await RolloutReader(database: loader.database).stamp() != rolloutStamp
         if !causes.isEmpty {
             reloadRequested = false
             try await load()
             updated = clock()
-            return publish([.reloaded(causes)])
+            return publish([.reloaded(causes)] + (rolloutsChanged ? [.rollouts] : []))
         }
-        guard now.observations != old.observations else { return [] }
+        var news: [ReportEvent] = []
+        if rolloutsChanged {
+            try await loadRollouts()
+            news.append(.rollouts)
+        }
+        guard now.observations != old.observations else { return publish(news) }
         let (records, newest) = try await ObservationStore(database: loader.database).observations(after: old.observations)
         stamp?.observations = newest
-        var events: [ReportEvent] = []
+        var events = news
         for (id, record) in records {
             if position[record.host] == nil {
                 guard listed == nil else { continue }
@@ -113,7 +138,7 @@ public actor LiveReport {
             rows[position[record.host]!] = row
             events.append(.observation(ObservationEvent(id: id, record: record, row: row)))
         }
-        if !events.isEmpty { updated = clock() }
+        if events.count > news.count { updated = clock() }
         return publish(events)
     }
 
@@ -151,6 +176,11 @@ public actor LiveReport {
             inputs.workers[host] = h.worker
         }
         return try await loader.detail(host: host, row: row(for: host) ?? RowBuilder(inputs: inputs).row(for: host))
+    }
+
+    /// One rollout's page, read from the store now (its decisions are not kept in memory).
+    public func rolloutPage(id: String) async throws -> RolloutPage? {
+        try await RolloutReader(database: loader.database).page(id: id)
     }
 
     /// An observation event as a `--json` line: the row as it was, the record itself, what the

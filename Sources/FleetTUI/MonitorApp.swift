@@ -152,11 +152,12 @@ public final class MonitorApp: Sendable {
         }
     }
 
-    /// Shows the feed's rows, their age and staleness.
+    /// Shows the feed's rows, their age and staleness, and the rollouts holding hosts.
     func publish(into view: inout MonitorView) async {
         view.setRows(await feed.rows, total: await feed.names.count)
         view.updated = await feed.updated
         view.stale = await feed.stale
+        view.rollouts = await feed.activeRollouts
     }
 
     /// Keeps an open detail current when its host's data changes.

@@ -11,6 +11,8 @@ extension MonitorView {
     func header(page: Int, now: Date) -> (left: [(String, Style)], right: [(String, Style)]) {
         var left: [(String, Style)] = [("fleetroll \(version)", .fg(.cyan, bold: true)), (" [? for help]", .plain)]
         if overridesOnly { left.append((" ", .plain)); left.append(("[OVERRIDES]", Style(fg: .yellow, bold: true, reverse: true))) }
+        // After the quick filter and before the rest, so a narrow header cuts the others first.
+        var rolloutAt = left.count
         var parts: [String] = []
         if parsed.sort.isEmpty { parts.append("sort=\(order.rawValue)") }
         if let os = osFilter { parts.append("os=\(["L": "Linux", "M": "macOS", "W": "Windows"][os] ?? os)") }
@@ -30,9 +32,17 @@ extension MonitorView {
             left.append((" [\(arrows)\(arrows.isEmpty ? "" : " ")\(range)/\(scrollable.count)]", .plain))
         }
 
-        // On a narrow terminal the indicators matter more than the name and the help hint.
-        if Self.length(left) > width - 1 { left.remove(at: 1) }
-        if Self.length(left) > width - 1 { left[0].0 = "fleetroll" }
+        // On a narrow terminal the indicators matter more than the name and the help hint; the
+        // rollouts then get shorter before anything is cut.
+        var form = RolloutForm.full
+        func fits() -> Bool {
+            Self.length(left) + Self.length(rolloutPieces(form)) <= width - 1
+        }
+        if !fits() { left.remove(at: 1); rolloutAt -= 1 }
+        if !fits() { left[0].0 = "fleetroll" }
+        if !fits() { form = .compact }
+        if !fits() { form = .count }
+        left.insert(contentsOf: rolloutPieces(form), at: rolloutAt)
 
         var right: [(String, Style)] = []
         if !warnings.isEmpty {
@@ -46,6 +56,30 @@ extension MonitorView {
         right.append((", updated=\(age)", .fg(.yellow)))
         if stale { right.append((" [stale]", .fg(.red, bold: true))) }
         return (left, right)
+    }
+
+    enum RolloutForm { case full, compact, count }
+
+    /// ` rollout ro-…: stage 2/4 paused` per rollout holding hosts, coloured by its state's
+    /// verdict; compact: ` ro-… 2/4 paused`; count: ` [2 rollouts]`.
+    func rolloutPieces(_ form: RolloutForm) -> [(String, Style)] {
+        guard !rollouts.isEmpty else { return [] }
+        func style(_ r: RolloutListItem) -> Style {
+            switch CellVerdict.of(rollout: r.state) {
+            case .good: return .fg(.green, bold: true)
+            case .watch: return .fg(.yellow, bold: true)
+            case .act: return .fg(.red, bold: true)
+            case .neutral: return .bold
+            }
+        }
+        switch form {
+        case .full: return rollouts.map { (" " + $0.headline, style($0)) }
+        case .compact: return rollouts.map { (" " + $0.compactHeadline, style($0)) }
+        case .count:
+            let worst = rollouts.first { $0.state == .paused } ?? rollouts[0]
+            return rollouts.count == 1 ? [(" " + worst.compactHeadline, style(worst))]
+                : [(" [\(rollouts.count) rollouts]", style(worst))]
+        }
     }
 
     /// The column the rows are ordered by, and whether descending: the query's first sort key,

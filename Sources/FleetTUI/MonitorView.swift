@@ -37,6 +37,8 @@ public struct MonitorView: Sendable {
     public var stale = false
     /// Warnings shown on the right of the header (large files).
     public var warnings: [String] = []
+    /// The rollouts that hold hosts (active, paused, rolling back, finalizing), named in the header.
+    public var rollouts: [RolloutListItem] = []
     /// Colours the terminal has: 0 (none, or NO_COLOR), 8 or 256.
     public var colours = 0
 

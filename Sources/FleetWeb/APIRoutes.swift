@@ -87,6 +87,36 @@ struct APIRoutes: Sendable {
         }
     }
 
+    /// `{"generated_at", "rollouts": [...], "active": [ids]}`: every rollout, newest first, from the snapshot.
+    func rollouts() -> Response {
+        let snapshot = model.current
+        guard snapshot.loaded else { return unavailable(snapshot) }
+        return Reply.encoded(RolloutsAnswer(generatedAt: Timestamp.iso(snapshot.generatedAt), rollouts: snapshot.rollouts,
+                                            active: snapshot.activeRollouts.map(\.id)))
+    }
+
+    struct RolloutsAnswer: Encodable {
+        var generatedAt: String
+        var rollouts: [RolloutListItem]
+        var active: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case rollouts, active
+            case generatedAt = "generated_at"
+        }
+    }
+
+    /// One rollout's page as JSON; 404 when the store has no rollout of that id.
+    func rollout(_ id: String) async -> Response {
+        guard model.current.loaded else { return unavailable(model.current) }
+        do {
+            guard let page = try await model.live.rolloutPage(id: id) else { return Reply.detail("no such rollout: \(id)", status: .notFound) }
+            return Reply.encoded(page)
+        } catch {
+            return Reply.detail("the store cannot be read: \(error)", status: .serviceUnavailable)
+        }
+    }
+
     /// `[{"name", "query", "description", "source"}]`, by name.
     func filters() -> Response {
         var w = JSONWriter()

@@ -8,12 +8,13 @@ import Foundation
 struct HostPage {
     let view: HostDetailView
     let settings: WebSettings
+    /// For the bar: the rollouts that hold hosts.
+    var snapshot = WebModel.Snapshot()
 
     func render() -> String {
         let row = view.row
         var out = "<main id=\"report\" data-host=\"\(HTML.esc(row.host))\">"
-        out += "<div class=\"bar\" id=\"bar\"><span class=\"brand\">fleetroll v\(HTML.esc(settings.version))</span> "
-            + "<a href=\"/\" data-back>all hosts</a> <span id=\"live\" class=\"live\" hidden></span></div>"
+        out += RolloutPages.bar(snapshot, settings: settings)
         out += "<h1>\(HTML.esc(row.host))</h1>"
         out += "<table class=\"cells\"><tbody>" + ReportColumn.displayed.map { c in
             let verdict = CellVerdict.of(c, row)

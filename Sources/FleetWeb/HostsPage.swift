@@ -69,12 +69,14 @@ struct HostsPage {
         return out + "</main>"
     }
 
-    /// The live view's header: version, source, hosts shown/total, updated, `[stale]`, large logs.
+    /// The live view's header: version, the rollouts page and the rollouts holding hosts, source,
+    /// hosts shown/total, updated, `[stale]`, large logs.
     func header(shown: Int?) -> String {
         let total = snapshot.rows.count
         let hosts = shown.map { $0 == total ? "hosts=\(total)" : "hosts=\($0)/\(total)" } ?? "hosts=-/\(total)"
         var parts = ["<span class=\"brand\">fleetroll v\(HTML.esc(settings.version))</span>",
-                     "<span>source=\(HTML.esc(settings.source))</span>"]
+                     "<a href=\"/rollouts\" id=\"rollouts-link\">rollouts</a>"] + RolloutPages.active(snapshot)
+            + ["<span>source=\(HTML.esc(settings.source))</span>"]
         if let suffix = snapshot.fqdnSuffix { parts.append("<span>fqdn=\(HTML.esc(suffix))</span>") }
         parts.append("<span id=\"count\">\(hosts)</span>")
         if let updated = snapshot.updated {

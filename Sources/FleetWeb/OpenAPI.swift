@@ -24,6 +24,7 @@ enum OpenAPI {
         Parameter(name: "sort", description: "Sort keys as after `sort:`, e.g. `pp_last:desc,host`; they come before the filter's own"),
     ]
     static let hostParameter = Parameter(name: "host", location: "path", description: "The host's full name")
+    static let rolloutParameter = Parameter(name: "id", location: "path", description: "The rollout's id, e.g. `ro-20261202-ab12`")
 
     static let routes: [Route] = [
         Route(path: "/", summary: "The fleet page: header, filter, the table a page at a time; live with its script",
@@ -31,6 +32,11 @@ enum OpenAPI {
               responses: [("200", "The page", html), ("400", "The page with the filter's problem", html)]),
         Route(path: "/hosts/{host}", summary: "A host's page", parameters: [hostParameter],
               responses: [("200", "The page", html), ("404", "The store never saw this host", json)]),
+        Route(path: "/rollouts", summary: "Every rollout, newest first: state, stage k of n, hosts applied, created, last decision",
+              responses: [("200", "The page", html)]),
+        Route(path: "/rollouts/{id}", summary: "A rollout's page: plan, stages with their hosts and last gate evaluation, decisions",
+              parameters: [rolloutParameter],
+              responses: [("200", "The page", html), ("404", "No rollout of that id", html)]),
         Route(path: "/api/health", summary: "Whether the store can be read",
               responses: [("200", "`{ok, db_ok, version}`", json), ("503", "The store cannot be read: ok and db_ok false, detail", json)]),
         Route(path: "/api/hosts", summary: "The rows of host-monitor --once --json (same values and order) and a summary",
@@ -44,10 +50,21 @@ enum OpenAPI {
               parameters: [hostParameter],
               responses: [("200", "`{host, row, values, status, verdicts, healthy_reasons, latest, latest_ok, history, taskcluster, "
                            + "notes, override, audit}`", json), ("404", "`{detail}`", json)]),
+        Route(path: "/api/rollouts", summary: "Every rollout, newest first, and the ids of those holding hosts",
+              responses: [("200", "`{generated_at, rollouts: [{id, name, state, stage: {number, of, state}, hosts_applied, hosts_total, "
+                           + "created_by, created_at, last_decision: {action, ts, actor, force, reason, outcome}}], active}`", json),
+                          ("503", "`{detail}`: the store could not be read", json)]),
+        Route(path: "/api/rollouts/{id}", summary: "A rollout: its summary, plan, stages (hosts, last gate evaluation) and decisions",
+              parameters: [rolloutParameter],
+              responses: [("200", "`{summary, override_sha256, vault_sha256, override_source, canary, batch_pct, gates, skipped, "
+                           + "stages: [{index, state, started_at, applied_at, hosts: [{host, state, result, error, updated_at, verdict}], "
+                           + "gates: {ts, actor, action, results: [{key, value, threshold, passed, explanation, verdict}]}}], unstaged, "
+                           + "events: [{ts, actor, action, force, reason, stage, hosts, state, outcome, gate_results}]}`", json),
+                          ("404", "`{detail}`", json), ("503", "`{detail}`: the store could not be read", json)]),
         Route(path: "/api/filters", summary: "Named filters: <state>/filters and the shipped ones",
               responses: [("200", "`[{name, query, description, source}]`", json)]),
         Route(path: "/api/events", summary: "Server-Sent Events: hello, then observation (one per stored gather), taskcluster, github, "
-              + "note, content, reload", responses: [("200", "An event stream that lasts until the server stops", "text/event-stream")]),
+              + "note, content, reload, rollout", responses: [("200", "An event stream that lasts until the server stops", "text/event-stream")]),
         Route(path: "/openapi.json", summary: "This document", responses: [("200", "OpenAPI 3.1", json)]),
         Route(path: "/static/app.js", summary: "The page's script", responses: [("200", "JavaScript", "text/javascript")]),
         Route(path: "/static/app.css", summary: "The page's styles", responses: [("200", "CSS", "text/css")]),

@@ -27,7 +27,22 @@ public enum WebApp {
                                             body: "<main id=\"report\"><p class=\"error\">No such host: \(HTML.esc(name))</p>"
                                                 + "<p><a href=\"/\">All hosts</a></p></main>"), status: .notFound)
             }
-            return Reply.html(HostPage(view: view, settings: settings).render())
+            return Reply.html(HostPage(view: view, settings: settings, snapshot: model.current).render())
+        }
+        router.get("/rollouts") { _, _ in
+            let snapshot = model.current
+            guard snapshot.loaded else { return api.unavailable(snapshot) }
+            return Reply.html(RolloutPages(snapshot: snapshot, settings: settings).list())
+        }
+        router.get("/rollouts/{id}") { _, context in
+            let id = try context.parameters.require("id")
+            let snapshot = model.current
+            guard snapshot.loaded else { return api.unavailable(snapshot) }
+            let pages = RolloutPages(snapshot: snapshot, settings: settings)
+            guard let page = try await model.live.rolloutPage(id: id.removingPercentEncoding ?? id) else {
+                return Reply.html(pages.missing(id.removingPercentEncoding ?? id), status: .notFound)
+            }
+            return Reply.html(pages.page(page))
         }
         router.get("/api/health") { _, _ in api.health() }
         router.get("/api/hosts") { request, _ in api.hosts(request) }
@@ -36,6 +51,11 @@ public enum WebApp {
             return await api.host(name.removingPercentEncoding ?? name)
         }
         router.get("/api/filters") { _, _ in api.filters() }
+        router.get("/api/rollouts") { _, _ in api.rollouts() }
+        router.get("/api/rollouts/{id}") { _, context in
+            let id = try context.parameters.require("id")
+            return await api.rollout(id.removingPercentEncoding ?? id)
+        }
         router.get("/api/events") { _, _ in api.events() }
         router.get("/openapi.json") { _, _ in Reply.json(OpenAPI.document(version: settings.version)) }
         router.get("/static/app.js") { _, _ in Reply.asset(Assets.script, type: "text/javascript; charset=utf-8") }

@@ -5,7 +5,8 @@ import Synchronization
 
 /// One Server-Sent Event of `/api/events`: `observation` for each stored gather (its row as the
 /// report now shows it), `taskcluster`, `github`, `note`, `content` or `reload` when a poll found
-/// that kind of data changed (the rows were rebuilt), a comment to keep the connection open.
+/// that kind of data changed (the rows were rebuilt), `rollout` when a rollout changed (a
+/// decision, a host written), a comment to keep the connection open.
 public struct WebEvent: Sendable, Equatable {
     public var name: String?
     public var id: Int64?
@@ -27,6 +28,8 @@ public struct WebEvent: Sendable, Equatable {
                                              row: ReportJSON.cells(o.row), values: o.row.values, verdicts: verdicts(o.row),
                                              generation: generation)
             return [WebEvent(name: "observation", id: o.id, data: (try? JSONFormat.compactString(payload)) ?? "{}")]
+        case .rollouts:
+            return [WebEvent(name: "rollout", data: "{\"generation\":\(generation),\"type\":\"rollout\"}")]
         case .reloaded(let causes):
             return causes.map(\.eventName).sorted().map {
                 WebEvent(name: $0, data: "{\"generation\":\(generation),\"type\":\"\($0)\"}")

@@ -4,8 +4,8 @@ import Foundation
 import Hummingbird
 import Synchronization
 
-/// The server's view of the fleet: the live read model (`LiveReport`) and the stored records
-/// `--json` splices in, polled by one task and read by every request without touching the
+/// The server's view of the fleet: the live read model (`LiveReport`: rows and rollouts) and
+/// the stored records `--json` splices in, polled by one task and read by every request without touching the
 /// store. Each change makes a new `Snapshot`, swapped in whole so a request sees one state,
 /// and only then goes out as events, so a page that refetches on an event sees the change.
 public final class WebModel: Sendable {
@@ -38,6 +38,11 @@ public final class WebModel: Sendable {
         public var loaded = false
         /// Why the store could not be read at the last load or poll; nil when it could.
         public var storeError: String?
+        /// Every rollout, newest first.
+        public var rollouts: [RolloutListItem] = []
+
+        /// The rollouts that hold their hosts, oldest first: what the header names.
+        public var activeRollouts: [RolloutListItem] { rollouts.filter(\.isActive).reversed() }
     }
 
     struct AnswerCache {
@@ -97,10 +102,13 @@ public final class WebModel: Sendable {
                 switch e {
                 case .observation(let o): hosts.append(o.record.host)
                 case .reloaded: reloaded = true
+                // The rollouts are in the live report already; no row changed.
+                case .rollouts: break
                 }
             }
             let records = reloaded
                 ? try await StoredRecords.read(await live.loader, hosts: await live.listed)
+                : hosts.isEmpty ? current.records
                 : current.records.merging(try await StoredRecords.read(await live.loader, hosts: hosts), hosts: hosts)
             await publish(records: records, changed: reloaded ? nil : Set(hosts))
         } catch {
@@ -127,9 +135,10 @@ public final class WebModel: Sendable {
         let stale = await live.stale
         let now = clock()
         let suffix = DomainSuffix.common(rows.map(\.host))
+        let rollouts = await live.rollouts
         let generation = state.withLock { s -> Int in
             s = Snapshot(rows: rows, records: records, generation: s.generation + 1, updated: updated, stale: stale,
-                         generatedAt: now, fqdnSuffix: suffix, loaded: true, storeError: nil)
+                         generatedAt: now, fqdnSuffix: suffix, loaded: true, storeError: nil, rollouts: rollouts)
             return s.generation
         }
         lines.withLock { cache in

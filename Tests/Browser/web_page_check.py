@@ -6,6 +6,8 @@ the table shows the lab's hosts; a filter typed and Enter shows the right rows
 and goes into the URL; a bad filter shows the CLI's error; a host gathered
 while the page is open appears without a reload; a note added appears too
 (timed, for the insert-to-browser latency); a host's page shows its detail;
+with --rollout, the bar names the rollout, the rollouts list links to it and
+its page shows stages, hosts, gates coloured pass/fail and decisions;
 the page makes no request elsewhere and the browser logs no error (a CSP
 violation would be one). Screenshots go to --out. Prints one JSON line of
 measurements last; exits non-zero on the first failed check.
@@ -57,6 +59,40 @@ def apply_filter(driver, text):
     box.send_keys(text + Keys.ENTER)
 
 
+def check_rollout(driver, base, rollout, out):
+    # The bar names it on every page; the list links to it.
+    driver.get(base + "/")
+    wait("the rollout in the bar", lambda: rollout in (driver.find_element(By.CSS_SELECTOR, "#bar a.rollout").text))
+    driver.find_element(By.ID, "rollouts-link").click()
+    wait("the rollouts list", lambda: driver.find_elements(By.CSS_SELECTOR, 'tr[data-rollout="%s"]' % rollout))
+    row = driver.find_element(By.CSS_SELECTOR, 'tr[data-rollout="%s"]' % rollout).text
+    for part in ["paused", "2/3", "2/3 applied", "browser-test"]:
+        if part not in row:
+            fail("the rollouts list row lacks %r: %r" % (part, row))
+    wait("the live feed on the list", lambda: text(driver, "live") == "live")
+    driver.save_screenshot(os.path.join(out, "rollouts-page.png"))
+
+    driver.find_element(By.CSS_SELECTOR, 'tr[data-rollout="%s"] a' % rollout).click()
+    wait("the rollout's page", lambda: rollout in driver.find_element(By.TAG_NAME, "h1").text)
+    if urlparse(driver.current_url).path != "/rollouts/" + rollout:
+        fail("rollout page URL " + driver.current_url)
+    page = text(driver, "report") or ""
+    for part in ["Stage 0 (canary)", "Stage 1", "min_soak_minutes", "RELOPS-42 soak skipped", "Decisions (oldest first)"]:
+        if part not in page:
+            fail("the rollout page lacks %r" % part)
+    # Pass and fail are coloured apart, by the verdict classes.
+    colours = driver.execute_script(
+        "return ['applied_min_pct', 'min_soak_minutes'].map(k => getComputedStyle("
+        "document.querySelector('#stage-0 tr[data-gate=\"' + k + '\"] td:nth-child(4)')).color)")
+    if colours[0] == colours[1]:
+        fail("a passed and a failed gate look the same (%s)" % colours)
+    links = driver.execute_script("return [...document.querySelectorAll('#stage-0 td a')].map(a => a.getAttribute('href'))")
+    if not links or not all(link.startswith("/hosts/") for link in links):
+        fail("stage hosts do not link to their pages: %s" % links)
+    wait("the live feed on the rollout", lambda: text(driver, "live") == "live")
+    driver.save_screenshot(os.path.join(out, "rollout-page.png"))
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--url", required=True)
@@ -66,6 +102,7 @@ def main():
     p.add_argument("--gather", required=True, help="JSON argv that gathers --new-host")
     p.add_argument("--note", required=True, help="JSON argv prefix that adds a note: the text is appended")
     p.add_argument("--notes", type=int, default=5)
+    p.add_argument("--rollout", help="the id of a rollout in the store, paused in its second stage")
     a = p.parse_args()
     base = a.url.rstrip("/")
     hosts = a.hosts.split(",")
@@ -178,6 +215,9 @@ def main():
         if urlparse(driver.current_url).path != "/hosts/" + a.new_host:
             fail("host page URL " + driver.current_url)
         driver.save_screenshot(os.path.join(a.out, "host-page.png"))
+
+        if a.rollout:
+            check_rollout(driver, base, a.rollout, a.out)
 
         # The other theme.
         driver.get(base + "/")

@@ -1,11 +1,13 @@
 import FleetCore
 import FleetLab
+import FleetStore
 import Foundation
 import Testing
 
 /// `fleetroll web` as on-call uses it: the binary over a lab store, its JSON against
 /// `host-monitor --once --json`, its page in headless Chromium (Tests/Browser/web_page_check.py)
-/// while a gather runs, and a clean stop on SIGTERM with an event stream open.
+/// while a gather runs, its rollout pages over a rollout stored through the store's API, and a
+/// clean stop on SIGTERM with an event stream open.
 @Suite("fleetroll web in a browser", .enabled(if: isRoot, Comment(rawValue: needsRoot)))
 struct WebBrowserTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -71,6 +73,8 @@ struct WebBrowserTests {
         let gathered = try runCommand([Binaries.fleetroll, "gather-host"] + ssh + ["-q"] + names.prefix(3))
         #expect(gathered.exitCode == 0, "\(gathered.stdout)\(gathered.stderr)")
 
+        let rollout = try await Self.storeRollout(state: state, hosts: Array(names.prefix(3)))
+
         // The server, on a free port it names on its first line.
         let log = state + "/web.out"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
@@ -119,10 +123,11 @@ struct WebBrowserTests {
             "--url", url, "--out", out, "--hosts", names.prefix(3).joined(separator: ","), "--new-host", names[3],
             "--gather", String(decoding: try JSONEncoder().encode([Binaries.fleetroll, "gather-host"] + ssh + ["-q", names[3]]), as: UTF8.self),
             "--note", String(decoding: try JSONEncoder().encode([Binaries.fleetroll, "note-add", "--state-dir", state, names[0]]), as: UTF8.self),
+            "--rollout", rollout,
         ], timeout: 300)
         #expect(browser.exitCode == 0, "\(browser.stdout)\(browser.stderr)")
         print("web browser test: \(browser.stdout.split(separator: "\n").suffix(2).joined(separator: " ")); screenshots in \(out)")
-        for shot in ["fleet-page.png", "host-page.png", "fleet-page-other-theme.png"] {
+        for shot in ["fleet-page.png", "host-page.png", "rollouts-page.png", "rollout-page.png", "fleet-page-other-theme.png"] {
             let data = FileManager.default.contents(atPath: out + "/" + shot) ?? Data()
             #expect(data.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(shot) is a PNG")
         }
@@ -147,6 +152,33 @@ struct WebBrowserTests {
         #expect(Date().timeIntervalSince(stopped) < 5)
         if !server.isRunning { #expect(server.terminationStatus == 0, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")") }
         #expect(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("fleetroll web: stopped"))
+    }
+
+    /// A rollout over `hosts`, stored as the engine stores one: the canary applied, an advance
+    /// refused by a failed gate, a forced one with a reason, then a pause. Returns its id.
+    static func storeRollout(state: String, hosts: [String]) async throws -> String {
+        let database = try FleetDatabase(state: StateDirectory(root: URL(fileURLWithPath: state)))
+        let store = RolloutStore(database: database)
+        func stamp(_ ts: String, _ reason: String? = nil) -> Rollout.Stamp { Rollout.Stamp(ts: ts, actor: "browser-test", reason: reason) }
+        var r = try Rollout.plan(id: "ro-20261202-be01", name: "browser canary", created: stamp("2026-12-02T07:00:00+00:00"),
+                                 overrideSHA256: String(repeating: "e", count: 64), vaultSHA256: nil, targets: hosts, skipped: [],
+                                 canary: 1, batchPct: 50, gates: .defaults)
+        try await store.create(r, event: RolloutEvent(rolloutID: r.id, action: .create, stamp: r.created, hosts: hosts, state: r.state, outcome: "created"))
+        r = try r.started(at: "2026-12-02T07:01:00+00:00").written(hosts[0], state: .applied, result: "OK", error: nil, at: "2026-12-02T07:02:00+00:00")
+        try await store.save(r, event: RolloutEvent(rolloutID: r.id, action: .start, stamp: stamp("2026-12-02T07:01:00+00:00"), stage: 0,
+                                                    hosts: [hosts[0]], state: r.state, outcome: "started"))
+        let gates = [GateResult(key: .appliedMinPct, value: 100, threshold: 100, passed: true, explanation: "1 of 1 stage host(s) APPLIED Y"),
+                     GateResult(key: .minSoakMinutes, value: 2, threshold: 30, passed: false, explanation: "the stage was applied 2 minute(s) ago")]
+        try await store.record(RolloutEvent(rolloutID: r.id, action: .advance, stamp: stamp("2026-12-02T07:04:00+00:00"), stage: 0, gates: .defaults,
+                                            gateResults: gates, state: r.state, outcome: "advance refused: 1 gate(s) failed"))
+        r = try r.advanced(at: "2026-12-02T07:05:00+00:00", batchSize: 1, gates: gates, force: true, reason: "RELOPS-42 soak skipped")
+        try await store.save(r, event: RolloutEvent(rolloutID: r.id, action: .advance, stamp: stamp("2026-12-02T07:05:00+00:00", "RELOPS-42 soak skipped"),
+                                                    force: true, stage: 1, hosts: r.stages[1].hosts, gates: .defaults, gateResults: gates,
+                                                    state: r.state, outcome: "advanced to stage 1 (1 host(s)); forced past 1 failed gate(s)"))
+        r = try r.written(hosts[1], state: .applied, result: "OK", error: nil, at: "2026-12-02T07:06:00+00:00").paused()
+        try await store.save(r, event: RolloutEvent(rolloutID: r.id, action: .pause, stamp: stamp("2026-12-02T07:07:00+00:00", "lunch"),
+                                                    stage: 1, state: r.state, outcome: "paused"))
+        return r.id
     }
 
     @Test func refusals() throws {

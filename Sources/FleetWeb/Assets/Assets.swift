@@ -49,6 +49,12 @@ enum Assets {
     dl.tree dt { color: var(--muted); } dl.tree dd { margin: 0; } ol.tree { padding-left: 1.5rem; }
     .null { color: var(--muted); }
     ol.audit > li { border-bottom: 1px solid var(--line); padding: .25rem 0; }
+    .bar a.rollout { font-weight: 600; } .bar a.rollout.v-good { color: var(--good); } .bar a.rollout.v-watch { color: var(--watch); }
+    .bar a.rollout.v-act { color: var(--act); }
+    table.rollouts { width: 100%; } td.decision { white-space: normal; color: var(--muted); }
+    section.stage { border-top: 1px solid var(--line); margin-top: 1rem; }
+    h3 { font-size: 13px; margin: .75rem 0 .3rem; }
+    table.gates td:last-child, table.events td { white-space: normal; }
     """
 
     static let favicon = """

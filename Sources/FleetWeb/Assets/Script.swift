@@ -149,9 +149,14 @@ extension Assets {
         l.textContent = live ? "live" : "reconnecting";
         l.className = live ? "live" : "live off";
       }
+      // A gather concerns the fleet page, a host's page for its host, a rollout's page for its hosts.
       function concerns(e) {
-        if (page !== "host") return true;
-        try { return JSON.parse(e.data).host === document.getElementById("report").dataset.host; } catch (x) { return false; }
+        if (page === "hosts") return true;
+        if (page !== "host" && page !== "rollout") return false;
+        try {
+          const host = JSON.parse(e.data).host, report = document.getElementById("report").dataset;
+          return page === "host" ? host === report.host : (report.hosts || "").split(" ").includes(host);
+        } catch (x) { return false; }
       }
       const events = new EventSource("/api/events");
       let generation = null;
@@ -163,7 +168,8 @@ extension Assets {
         generation = g;
       });
       events.addEventListener("observation", (e) => { generation = JSON.parse(e.data).generation; if (concerns(e)) schedule(); });
-      for (const name of ["taskcluster", "github", "note", "content", "reload"]) {
+      // Every page's bar names the rollouts that hold hosts: a rollout's change concerns them all.
+      for (const name of ["taskcluster", "github", "note", "content", "reload", "rollout"]) {
         events.addEventListener(name, (e) => { generation = JSON.parse(e.data).generation; schedule(); });
       }
       events.onerror = () => setLive(false);
