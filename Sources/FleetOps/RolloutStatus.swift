@@ -24,14 +24,19 @@ public struct RolloutStatus: Sendable {
 
 /// Where the job gates' counts come from.
 public enum RolloutFacts {
-    /// Tasks each host's worker took since `since`, and how many succeeded.
-    ///
-    /// Today from the latest worker record alone (`TaskCounts.fromLatestTask`: at most one task,
-    /// a lower bound). The worker's task history (stored by the Taskcluster task-history work)
-    /// plugs in here: count its tasks started at or after `since`, and those that completed.
-    public static func taskCounts(_ workers: [String: WorkerRecord], hosts: [String], since: Date?) -> [String: (jobs: Int?, succeeded: Int?)] {
+    /// Tasks each host's worker took since `since`, and how many succeeded: from the stored task
+    /// history (`tc_task_runs`: every scan's latest task, and each rollout host's recent tasks
+    /// that `rollout status` asks Taskcluster for). A host with no stored run falls back to its
+    /// latest worker record (at most one task, a lower bound), and then to no data, which the
+    /// gate reports as such.
+    public static func taskCounts(history: [String: JobStats], workers: [String: WorkerRecord], hosts: [String],
+                                  since: Date?) -> [String: (jobs: Int?, succeeded: Int?)] {
         var out: [String: (jobs: Int?, succeeded: Int?)] = [:]
-        for h in hosts { out[h] = TaskCounts.fromLatestTask(workers[h], since: since) }
+        for h in hosts {
+            if since != nil, let stats = history[h] { out[h] = JobStats.gateCounts(stats) } else {
+                out[h] = TaskCounts.fromLatestTask(workers[h], since: since)
+            }
+        }
         return out
     }
 }
@@ -61,7 +66,9 @@ extension RolloutEngine {
         let byHost = Dictionary(rows.map { ($0.host, $0) }, uniquingKeysWith: { a, _ in a })
         let workers = try await ServiceStore(database: database).latestWorkers()
         let appliedAt = r.currentStage?.appliedAt.flatMap(Timestamp.parse)
-        let counts = RolloutFacts.taskCounts(workers, hosts: r.targets, since: appliedAt)
+        var history: [String: JobStats] = [:]
+        if let appliedAt { history = try await TaskRunStore(database: database).jobStats(hosts: r.targets, since: appliedAt) }
+        let counts = RolloutFacts.taskCounts(history: history, workers: workers, hosts: r.targets, since: appliedAt)
         var facts: [String: GateHostFacts] = [:]
         for host in r.targets {
             let row = byHost[host] ?? HostRow(host: host, cells: [:], status: "UNK")

@@ -39,6 +39,10 @@ public enum CellVerdict: String, Sendable, Codable, CaseIterable {
             return pct < 90 ? .act : pct < 100 ? .watch : .good
         // A found worker that ran nothing all day is worth a look.
         case .tcJobs: return v.tcJobs == 0 ? .watch : .neutral
+        // A host whose rollout write failed wants action.
+        case .rollout:
+            guard v.rolloutID != nil else { return .neutral }
+            return v.rolloutHostState == RolloutHost.State.failed.rawValue ? .act : .neutral
         case .data: return age([v.auditAgeS, v.tcAgeS].compactMap { $0 }.max(), good: 300, watch: 1800)
         case .note: return value == "-" || value.isEmpty ? .neutral : .watch
         case .os, .role, .vltSHA, .sha, .ppSHA, .ppExp, .pool, .wtOvr: return .neutral

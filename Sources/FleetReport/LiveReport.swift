@@ -119,6 +119,10 @@ public actor LiveReport {
         var news: [ReportEvent] = []
         if rolloutsChanged {
             try await loadRollouts()
+            // Only the ROLLOUT cells change: the rows are patched, not rebuilt.
+            shared.rollouts = try await RolloutReader(database: loader.database).memberships()
+            let builder = RowBuilder(inputs: shared)
+            for i in rows.indices { builder.fillRollout(&rows[i]) }
             news.append(.rollouts)
         }
         guard now.observations != old.observations else { return publish(news) }

@@ -68,6 +68,7 @@ public struct ReportLoader: Sendable {
         inputs.windowsPools = data.windowsPools
         inputs.notes = data.notes
         inputs.jobStats = data.jobStats
+        inputs.rollouts = data.rollouts
         inputs.vaultNames = state.vaultStore.linkNames()
         for sha in data.overrideSHAs {
             if let text = state.overrideStore.text(forSHA: sha) { inputs.overrides[sha] = OverrideFile(text: text) } else { inputs.missingOverrides.insert(sha) }

@@ -16,7 +16,7 @@ public struct ReportTable: Sendable {
     /// Which columns go first when the table is wider than the terminal: the least needed to judge
     /// a host. HOST, HEALTHY and STATUS always stay.
     public static let dropOrder: [ReportColumn] = [
-        .data, .tcTaskDuration, .tcJobs, .uptime, .ppExp, .vltSHA, .os, .note, .ppSHA, .tcAct, .role, .ppLast, .sha, .tcQuar, .tcOkPct, .applied, .ppMatch,
+        .data, .tcTaskDuration, .tcJobs, .rollout, .uptime, .ppExp, .vltSHA, .os, .note, .ppSHA, .tcAct, .role, .ppLast, .sha, .tcQuar, .tcOkPct, .applied, .ppMatch,
     ]
 
     /// Drops columns until every line fits `width`; returns the ones dropped, in table order.

@@ -20,6 +20,11 @@ public struct RolloutReader: Sendable {
         return RolloutPage(rollout, events: try await store.events(id: id))
     }
 
+    /// The rollout holding each host (the ROLLOUT cells).
+    public func memberships() async throws -> [String: RolloutMembership] {
+        try await RolloutStore(database: database).memberships()
+    }
+
     /// Changes whenever anything a rollout view shows was stored.
     func stamp() async throws -> RolloutStamp { try await RolloutStore(database: database).stamp() }
 }

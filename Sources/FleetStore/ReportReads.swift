@@ -17,6 +17,8 @@ public struct ReportData: Sendable {
     public var notes: [String: String] = [:]
     /// Each host's jobs in the window asked for (hosts without one in it are absent).
     public var jobStats: [String: JobStats] = [:]
+    /// The rollout holding each host.
+    public var rollouts: [String: RolloutMembership] = [:]
     /// The store as of this read.
     public var stamp = ChangeStamp(observations: 0, services: [])
     /// The override and vault SHA-256s the read hosts' rows name (their files are read once).
@@ -64,6 +66,7 @@ extension FleetDatabase {
             shared.windowsPools = try ServiceStore.latestWindowsPools(db).mapValues(\.hash)
             shared.notes = try NotesStore.displays(db)
             if let jobsSince { shared.jobStats = try TaskRunStore.windowStats(db, since: jobsSince) }
+            shared.rollouts = try RolloutStore.memberships(db)
             // Every host in the store, or the ones asked for (never gathered ones too).
             let from = list == nil ? "host_summary s LEFT JOIN worker_summary w ON w.host = s.host"
                 : "json_each(?1) j LEFT JOIN host_summary s ON s.host = j.value LEFT JOIN worker_summary w ON w.host = j.value"
@@ -126,6 +129,7 @@ extension FleetDatabase {
             data.windowsPools = try ServiceStore.latestWindowsPools(db).mapValues(\.hash)
             data.notes = try NotesStore.displays(db)
             if let jobsSince { data.jobStats = try TaskRunStore.windowStats(db, since: jobsSince) }
+            data.rollouts = try RolloutStore.memberships(db)
             return data
         }
     }

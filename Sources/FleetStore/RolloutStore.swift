@@ -2,20 +2,6 @@ import FleetCore
 import Foundation
 import GRDB
 
-/// A host's place in a rollout that holds it (active, paused, rolling back or finalizing).
-public struct RolloutMembership: Sendable, Equatable {
-    public var rolloutID: String
-    /// nil: a target no stage has taken yet.
-    public var stage: Int?
-    public var state: RolloutHost.State
-    /// The rollout's own state.
-    public var rolloutState: Rollout.State
-
-    public init(rolloutID: String, stage: Int?, state: RolloutHost.State, rolloutState: Rollout.State) {
-        self.rolloutID = rolloutID; self.stage = stage; self.state = state; self.rolloutState = rolloutState
-    }
-}
-
 /// One line of `rollout list`.
 public struct RolloutSummary: Sendable, Equatable {
     public var id: String

@@ -79,6 +79,12 @@ extension Query.Condition {
                 || (v.count >= 4 && row.overrideSHA?.hasPrefix(v) == true)
             return op == .eq ? hit : !hit
         }
+        if col == .rollout && (op == .eq || op == .ne) {
+            // `rollout=ID` asks for every host the rollout holds, whatever its stage; `rollout=ID:2` for one stage.
+            let v = value.lowercased()
+            let hit = cell.lowercased() == v || row.values.rolloutID?.lowercased() == v
+            return op == .eq ? hit : !hit
+        }
         return Self.compare(Self.isEmptyCell(cell) ? "" : cell.lowercased(), value.lowercased(), op)
     }
 

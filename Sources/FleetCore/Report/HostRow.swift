@@ -104,6 +104,11 @@ public struct RowValues: Codable, Sendable, Equatable {
     public var tcJobsOK: Int?
     public var tcJobsFailed: Int?
     public var tcOkPct: Int?
+    /// The rollout holding the host, the host's stage index in it (0: the canary; nil: no stage
+    /// took it yet) and its state there (ROLLOUT).
+    public var rolloutID: String?
+    public var rolloutStage: Int?
+    public var rolloutHostState: String?
 
     public init() {}
 
@@ -114,6 +119,7 @@ public struct RowValues: Codable, Sendable, Equatable {
         case appliedReason = "applied_reason", healthy, healthyReasons = "healthy_reasons"
         case ppMatchReason = "pp_match_reason", expectedSHA = "expected_sha"
         case tcJobs = "tc_jobs", tcJobsOK = "tc_jobs_ok", tcJobsFailed = "tc_jobs_failed", tcOkPct = "tc_ok_pct"
+        case rolloutID = "rollout_id", rolloutStage = "rollout_stage", rolloutHostState = "rollout_host_state"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -139,6 +145,9 @@ public struct RowValues: Codable, Sendable, Equatable {
         try c.encode(tcJobsOK, forKey: .tcJobsOK)
         try c.encode(tcJobsFailed, forKey: .tcJobsFailed)
         try c.encode(tcOkPct, forKey: .tcOkPct)
+        try c.encode(rolloutID, forKey: .rolloutID)
+        try c.encode(rolloutStage, forKey: .rolloutStage)
+        try c.encode(rolloutHostState, forKey: .rolloutHostState)
     }
 }
 
@@ -163,6 +172,8 @@ public struct ReportInputs: Sendable {
     public var notes: [String: String] = [:]
     /// Each host's jobs over `JobStats.reportWindow` (hosts without one in it are absent).
     public var jobStats: [String: JobStats] = [:]
+    /// The rollout holding each host (active, paused, rolling back or finalizing).
+    public var rollouts: [String: RolloutMembership] = [:]
     public var now = Date()
 
     public init() {}

@@ -22,6 +22,8 @@ public enum ReportColumn: String, CaseIterable, Sendable {
     /// TC_JOBS, TC_OK%: the worker's jobs over `JobStats.reportWindow` and the share that succeeded.
     case tcJobs = "tc_jobs"
     case tcOkPct = "tc_ok_pct"
+    /// ROLLOUT: the rollout holding the host and its stage there (`ro-20261202-ab12:0`).
+    case rollout
 
     public var header: String {
         switch self {
@@ -57,13 +59,14 @@ public enum ReportColumn: String, CaseIterable, Sendable {
         case .wtOvr: 19
         case .tcJobs: 20
         case .tcOkPct: 21
+        case .rollout: 22
         }
     }
 
     /// The columns a table shows, in order.
     public static let displayed: [ReportColumn] = [
         .host, .os, .role, .vltSHA, .sha, .uptime, .ppLast, .ppSHA, .ppExp, .ppMatch, .applied,
-        .tcAct, .tcTaskDuration, .tcQuar, .tcJobs, .tcOkPct, .data, .healthy, .status, .note,
+        .tcAct, .tcTaskDuration, .tcQuar, .tcJobs, .tcOkPct, .data, .healthy, .status, .rollout, .note,
     ]
 
     /// The values a column with a fixed set of them can hold, in lower case (nil: any text).

@@ -17,3 +17,15 @@ extension RowBuilder {
         row.cells[.tcOkPct] = stats.okPercent.map(String.init) ?? "-"
     }
 }
+
+extension RowBuilder {
+    /// ROLLOUT: the rollout holding the host and its stage there, `-` when none holds it. The
+    /// live view calls this alone when only the rollouts changed.
+    public func fillRollout(_ row: inout HostRow) {
+        let m = inputs.rollouts[row.host]
+        row.values.rolloutID = m?.rolloutID
+        row.values.rolloutStage = m?.stage
+        row.values.rolloutHostState = m?.state.rawValue
+        row.cells[.rollout] = m?.cell ?? "-"
+    }
+}

@@ -24,6 +24,7 @@ public struct RowBuilder: Sendable {
         row.cells[.host] = host
         fillTaskcluster(&row, tc)
         fillJobs(&row, host: host, tc)
+        fillRollout(&row)
         // Notes are kept by host name, without a login user.
         row.cells[.note] = inputs.notes[host] ?? (host.utf8.contains(UInt8(ascii: "@"))
             ? inputs.notes[String(host.split(separator: "@").last ?? "")] : nil) ?? "-"

@@ -93,7 +93,10 @@ enum RolloutFlow {
             var problems: [String] = []
             if let tc {
                 do {
-                    let report = try await tc.collect(targets, now: clock.now)
+                    // The rollout's hosts' recent tasks too: what the job gates count.
+                    let report = try await tc.collect(targets, now: clock.now, taskHistory: Set(targets.map(\.description)))
+                    for f in report.historyFailures.prefix(3) { problems.append("gather-tc: task history of \(f.host): \(f.error)") }
+                    if report.historyFailures.count > 3 { problems.append("gather-tc: task history of \(report.historyFailures.count - 3) more host(s) failed") }
                     if report.failedPools > 0 { problems.append("gather-tc: \(report.failedPools) pool(s) could not be scanned") }
                 } catch { problems.append("gather-tc: \(ErrorText.describe(error))") }
             }
