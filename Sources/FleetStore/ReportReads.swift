@@ -51,7 +51,7 @@ extension FleetDatabase {
     /// contents rows name), then the hosts' facts, handed to `build` a chunk at a time so a fleet's
     /// facts are never all held at once. Returns the shared parts and what `build` made of each
     /// chunk, in order (every host in the store when `hosts` is nil, in the store's order).
-    public func readReport<T: Sendable>(hosts: [String]?, chunk: Int = 2048,
+    public func readReport<T: Sendable>(hosts: [String]?, chunk: Int = 512,
                                         build: @Sendable (ReportData, [HostReportFacts]) -> [T]) async throws -> (ReportData, [T]) {
         let list = try hosts.map { try ObservationStore.jsonList($0) }
         return try await writer.read { db in

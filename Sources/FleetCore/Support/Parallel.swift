@@ -42,7 +42,9 @@ public func runBounded<T: Sendable>(
 
 /// `items.map(transform)` spread over the cores in chunks, in order: for CPU-bound work over
 /// thousands of items (decoding stored records, building report rows). Small inputs are mapped
-/// in place, where threads would cost more than they save.
+/// in place, where threads would cost more than they save. Inlinable, so a caller's item and
+/// result types are known where it runs (no generic copies of large items).
+@inlinable
 public func parallelMap<T: Sendable, R: Sendable>(_ items: [T], threshold: Int = 256, chunks wanted: Int? = nil,
                                                   _ transform: @Sendable (T) throws -> R) throws -> [R] {
     guard items.count > threshold else { return try items.map(transform) }
@@ -82,31 +84,34 @@ public func parallelMap<T: Sendable, R: Sendable>(_ items: [T], threshold: Int =
 }
 
 /// A buffer that several threads of one `parallelMap` use, each only its own indices.
-private struct SharedBuffer<T>: @unchecked Sendable {
-    let base: UnsafeMutablePointer<T>
+@usableFromInline
+struct SharedBuffer<T>: @unchecked Sendable {
+    @usableFromInline let base: UnsafeMutablePointer<T>
 
-    init(base: UnsafeMutablePointer<T>) { self.base = base }
-    init(base: UnsafePointer<T>) { self.base = UnsafeMutablePointer(mutating: base) }
+    @inlinable init(base: UnsafeMutablePointer<T>) { self.base = base }
+    @inlinable init(base: UnsafePointer<T>) { self.base = UnsafeMutablePointer(mutating: base) }
 }
 
 /// The non-throwing form.
+@inlinable
 public func parallelMap<T: Sendable, R: Sendable>(_ items: [T], threshold: Int = 256, _ transform: @Sendable (T) -> R) -> [R] {
     // The closure cannot throw, so neither can the call.
     try! parallelMap(items, threshold: threshold) { (item: T) throws -> R in transform(item) }
 }
 
 /// How many results each chunk made, and the first error of any, written from several threads.
-private final class ChunkOutcomes: @unchecked Sendable {
+@usableFromInline
+final class ChunkOutcomes: @unchecked Sendable {
     private var made: [Int]
     private var errors: [Error?]
     private let lock = NSLock()
 
-    init(count: Int) {
+    @usableFromInline init(count: Int) {
         made = Array(repeating: 0, count: count)
         errors = Array(repeating: nil, count: count)
     }
 
-    func set(_ chunk: Int, made n: Int, error: Error?) { lock.withLock { made[chunk] = n; errors[chunk] = error } }
+    @usableFromInline func set(_ chunk: Int, made n: Int, error: Error?) { lock.withLock { made[chunk] = n; errors[chunk] = error } }
 
-    func all() -> ([Int], Error?) { lock.withLock { (made, errors.compactMap { $0 }.first) } }
+    @usableFromInline func all() -> ([Int], Error?) { lock.withLock { (made, errors.compactMap { $0 }.first) } }
 }
