@@ -3,7 +3,7 @@ import Foundation
 /// One host's line in the report: the display strings every view shows (table, JSON, TUI, web),
 /// plus typed values for scripts.
 ///
-/// The fields live in one shared box, copied only when a shared row is changed: a report moves
+/// Most fields live in one shared box, copied only when a shared row is changed: a report moves
 /// each of 10,000 rows through several arrays (chunks, natural order, filter, sort), and a copy of
 /// the fields themselves cost a reference count per string in them.
 public struct HostRow: Sendable, Equatable {
@@ -30,10 +30,9 @@ public struct HostRow: Sendable, Equatable {
         get { storage.errorClass }
         _modify { unique(); yield &storage.errorClass }
     }
-    public var values: RowValues {
-        get { storage.values }
-        _modify { unique(); yield &storage.values }
-    }
+    /// Kept beside the box, with `health`: the live view's tick changes them on every row
+    /// every second, and a change inside a box that the view's arrays share would copy the box.
+    public var values = RowValues()
     /// The override's branch (for `sha=<branch>` and sorting OVR_BCH by branch).
     public var overrideBranch: String? {
         get { storage.overrideBranch }
@@ -50,10 +49,7 @@ public struct HostRow: Sendable, Equatable {
         _modify { unique(); yield &storage.clock }
     }
     /// What HEALTHY was judged from; its Taskcluster part is judged again as the clock moves.
-    public var health: Health.Parts {
-        get { storage.health }
-        _modify { unique(); yield &storage.health }
-    }
+    public var health = Health.Parts(gather: .never)
 
     private var storage: Storage
 
@@ -64,7 +60,9 @@ public struct HostRow: Sendable, Equatable {
 
     public subscript(_ column: ReportColumn) -> String { storage.cells.values[column.ordinal] }
 
-    public static func == (a: HostRow, b: HostRow) -> Bool { a.storage === b.storage || a.storage.fields == b.storage.fields }
+    public static func == (a: HostRow, b: HostRow) -> Bool {
+        a.values == b.values && a.health == b.health && (a.storage === b.storage || a.storage.fields == b.storage.fields)
+    }
 
     private mutating func unique() {
         if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
@@ -77,11 +75,9 @@ public struct HostRow: Sendable, Equatable {
         var status: String
         var error: String?
         var errorClass: ErrorClass?
-        var values = RowValues()
         var overrideBranch: String?
         var overrideSHA: String?
         var clock = RowClock()
-        var health = Health.Parts(gather: .never)
     }
 
     /// Changed only through `unique()`, so a box that two rows share is never written: that is
@@ -97,11 +93,9 @@ public struct HostRow: Sendable, Equatable {
         var status: String { get { fields.status } _modify { yield &fields.status } }
         var error: String? { get { fields.error } _modify { yield &fields.error } }
         var errorClass: ErrorClass? { get { fields.errorClass } _modify { yield &fields.errorClass } }
-        var values: RowValues { get { fields.values } _modify { yield &fields.values } }
         var overrideBranch: String? { get { fields.overrideBranch } _modify { yield &fields.overrideBranch } }
         var overrideSHA: String? { get { fields.overrideSHA } _modify { yield &fields.overrideSHA } }
         var clock: RowClock { get { fields.clock } _modify { yield &fields.clock } }
-        var health: Health.Parts { get { fields.health } _modify { yield &fields.health } }
     }
 }
 

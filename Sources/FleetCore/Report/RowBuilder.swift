@@ -93,7 +93,8 @@ public struct RowBuilder: Sendable {
             let verdict = Health.evaluate(row.health)
             row.values.healthy = verdict.healthy
             row.values.healthyReasons = verdict.reasons
-            row.cells[.healthy] = verdict.cell
+            // The cells are in the row's shared box: written only when the text changes.
+            if row[.healthy] != verdict.cell { row.cells[.healthy] = verdict.cell }
         }
     }
 
