@@ -28,30 +28,71 @@ public struct ReportTable: Sendable {
         return all.filter { !columns.contains($0) }
     }
 
-    /// The whole table, header first, one line per row, each ending in a newline.
+    /// The whole table, header first, one line per row, each ending in a newline: written
+    /// straight from the rows' cells (a cell is cleaned only when it holds a character a terminal
+    /// would act on, which plain ASCII never does), a part of the rows on each core, into one buffer.
     public func render(_ rows: [HostRow]) -> [UInt8] {
-        let cells = parallelMap(rows) { row in columns.map { TerminalText.clean(row[$0], singleLine: true) } }
-        var widths = columns.map(\.header.count)
-        for line in cells {
-            for (i, cell) in line.enumerated() { widths[i] = max(widths[i], Self.width(cell)) }
-        }
+        let widths = widths(rows)
         var out: [UInt8] = []
         out.reserveCapacity((widths.reduce(0, +) + 2 * columns.count + 12) * (rows.count + 1))
         append(columns.map(\.header), verdicts: nil, widths: widths, to: &out)
-        for (row, line) in zip(rows, cells) {
-            append(line, verdicts: colour ? columns.map { CellVerdict.of($0, row) } : nil, widths: widths, to: &out)
+        for part in parallelMap(Self.parts(rows.count), threshold: 1, { range in lines(rows[range], widths: widths) }) {
+            out.append(contentsOf: part)
+        }
+        return out
+    }
+
+    /// The lines of `rows`, cells padded to `widths`.
+    func lines(_ rows: ArraySlice<HostRow>, widths: [Int]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity((widths.reduce(0, +) + 2 * columns.count + 12) * rows.count)
+        let ordinals = columns.map(\.ordinal)
+        let last = columns.count - 1
+        for row in rows {
+            let cells = row.cells.values
+            for (i, ordinal) in ordinals.enumerated() {
+                if i > 0 { out.append(0x20); out.append(0x20) }
+                var cell = cells[ordinal]
+                if !Self.isPlain(cell) { cell = TerminalText.clean(cell, singleLine: true) }
+                let code = colour ? Self.ansi[CellVerdict.of(columns[i], row)] ?? nil : nil
+                if let code { out.append(contentsOf: code) }
+                out.append(contentsOf: cell.utf8)
+                if code != nil { out.append(contentsOf: Self.reset) }
+                // The last cell is not padded, so lines carry no trailing spaces.
+                if i < last {
+                    for _ in 0..<max(0, widths[i] - Self.width(cell)) { out.append(0x20) }
+                }
+            }
+            out.append(0x0A)
         }
         return out
     }
 
     /// The widths `render` would use.
     public func widths(_ rows: [HostRow]) -> [Int] {
-        var widths = columns.map(\.header.count)
-        for row in rows {
-            for (i, c) in columns.enumerated() { widths[i] = max(widths[i], Self.width(TerminalText.clean(row[c], singleLine: true))) }
+        let ordinals = columns.map(\.ordinal)
+        let parts = parallelMap(Self.parts(rows.count), threshold: 1) { range in
+            var widths = columns.map(\.header.count)
+            for row in rows[range] {
+                let cells = row.cells.values
+                for (i, ordinal) in ordinals.enumerated() {
+                    let cell = cells[ordinal]
+                    let width = Self.isPlain(cell) ? cell.utf8.count : Self.width(TerminalText.clean(cell, singleLine: true))
+                    if width > widths[i] { widths[i] = width }
+                }
+            }
+            return widths
         }
-        return widths
+        return parts.reduce(columns.map(\.header.count)) { zip($0, $1).map { max($0, $1) } }
     }
+
+    /// Row ranges worth a core each (one range for a small table).
+    static func parts(_ count: Int, size: Int = 2048) -> [Range<Int>] {
+        stride(from: 0, to: max(count, 1), by: size).map { $0..<min(count, $0 + size) }
+    }
+
+    /// Printable ASCII only: shown as it is, one column a byte.
+    static func isPlain(_ s: String) -> Bool { s.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }
 
     /// One row with widths fixed earlier (following new rows); longer cells end in `...`.
     public func line(_ row: HostRow, widths: [Int]) -> String {

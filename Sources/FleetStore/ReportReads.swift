@@ -56,7 +56,7 @@ extension FleetDatabase {
     /// facts are never all held at once. Returns the shared parts and what `build` made of each
     /// chunk, in order (every host in the store when `hosts` is nil, in the store's order).
     /// `jobsSince` is the start of the TC_JOBS / TC_OK% window (no job counts when nil).
-    public func readReport<T: Sendable>(hosts: [String]?, chunk: Int = 2048, jobsSince: Date? = nil,
+    public func readReport<T: Sendable>(hosts: [String]?, chunk: Int = 512, jobsSince: Date? = nil,
                                         build: @Sendable (ReportData, [HostReportFacts]) -> [T]) async throws -> (ReportData, [T]) {
         let list = try hosts.map { try ObservationStore.jsonList($0) }
         return try await writer.read { db in
@@ -71,12 +71,15 @@ extension FleetDatabase {
             let from = list == nil ? "host_summary s LEFT JOIN worker_summary w ON w.host = s.host"
                 : "json_each(?1) j LEFT JOIN host_summary s ON s.host = j.value LEFT JOIN worker_summary w ON w.host = j.value"
             let host = list == nil ? "s.host" : "j.value"
-            for (column, into) in [("override_sha256", \ReportData.overrideSHAs), ("vault_sha256", \ReportData.vaultSHAs)] {
-                let shas = try String.fetchAll(db, sql: """
-                    SELECT s.l_\(column) FROM \(from) WHERE s.l_\(column) IS NOT NULL
-                    UNION SELECT s.k_\(column) FROM \(from) WHERE s.k_\(column) IS NOT NULL
-                    """, arguments: list.map { [$0] } ?? [])
-                shared[keyPath: into] = Set(shas)
+            // The contents the rows name, in one pass over the summaries (no worker join).
+            let named = try db.makeStatement(sql: """
+                SELECT s.l_override_sha256, s.k_override_sha256, s.l_vault_sha256, s.k_vault_sha256
+                FROM \(list == nil ? "host_summary s" : "json_each(?1) j JOIN host_summary s ON s.host = j.value")
+                """)
+            if let list { try named.setArguments([list]) }
+            try RawColumns.each(named) { c in
+                for i: Int32 in 0...1 { if let sha = c.text(i) { shared.overrideSHAs.insert(sha) } }
+                for i: Int32 in 2...3 { if let sha = c.text(i) { shared.vaultSHAs.insert(sha) } }
             }
             let statement = try db.makeStatement(sql: "SELECT \(host), \(Summaries.selection), \(Summaries.workerSelection) FROM \(from)")
             if let list { try statement.setArguments([list]) }

@@ -2,32 +2,101 @@ import Foundation
 
 /// One host's line in the report: the display strings every view shows (table, JSON, TUI, web),
 /// plus typed values for scripts.
+///
+/// Most fields live in one shared box, copied only when a shared row is changed: a report moves
+/// each of 10,000 rows through several arrays (chunks, natural order, filter, sort), and a copy of
+/// the fields themselves cost a reference count per string in them.
 public struct HostRow: Sendable, Equatable {
-    public var host: String
+    public var host: String {
+        get { storage.host }
+        _modify { unique(); yield &storage.host }
+    }
     /// Display strings by column; every column has a value.
-    public var cells: Cells
+    public var cells: Cells {
+        get { storage.cells }
+        _modify { unique(); yield &storage.cells }
+    }
     /// `OK`, `UNK` (never gathered) or the latest gather's error class in capitals.
-    public var status: String
-    public var error: String?
+    public var status: String {
+        get { storage.status }
+        _modify { unique(); yield &storage.status }
+    }
+    public var error: String? {
+        get { storage.error }
+        _modify { unique(); yield &storage.error }
+    }
     /// The latest gather's error class, when it failed.
-    public var errorClass: ErrorClass?
+    public var errorClass: ErrorClass? {
+        get { storage.errorClass }
+        _modify { unique(); yield &storage.errorClass }
+    }
+    /// Kept beside the box, with `health`: the live view's tick changes them on every row
+    /// every second, and a change inside a box that the view's arrays share would copy the box.
     public var values = RowValues()
     /// The override's branch (for `sha=<branch>` and sorting OVR_BCH by branch).
-    public var overrideBranch: String?
+    public var overrideBranch: String? {
+        get { storage.overrideBranch }
+        _modify { unique(); yield &storage.overrideBranch }
+    }
     /// The override's full SHA-256.
-    public var overrideSHA: String?
+    public var overrideSHA: String? {
+        get { storage.overrideSHA }
+        _modify { unique(); yield &storage.overrideSHA }
+    }
     /// The times the aging cells are counted from (`RowBuilder.age(_:to:)`).
-    public var clock = RowClock()
+    public var clock: RowClock {
+        get { storage.clock }
+        _modify { unique(); yield &storage.clock }
+    }
     /// What HEALTHY was judged from; its Taskcluster part is judged again as the clock moves.
     public var health = Health.Parts(gather: .never)
 
+    private var storage: Storage
+
     public init(host: String, cells: [ReportColumn: String], status: String) {
-        self.host = host; self.status = status
-        self.cells = Cells()
-        for (c, v) in cells { self.cells[c] = v }
+        storage = Storage(host: host, status: status)
+        for (c, v) in cells { storage.cells[c] = v }
     }
 
-    public subscript(_ column: ReportColumn) -> String { cells.values[column.ordinal] }
+    public subscript(_ column: ReportColumn) -> String { storage.cells.values[column.ordinal] }
+
+    public static func == (a: HostRow, b: HostRow) -> Bool {
+        a.values == b.values && a.health == b.health && (a.storage === b.storage || a.storage.fields == b.storage.fields)
+    }
+
+    private mutating func unique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
+    }
+
+    /// The fields, as one value (for equality and for the copy a change of a shared row makes).
+    struct Fields: Equatable {
+        var host: String
+        var cells = Cells()
+        var status: String
+        var error: String?
+        var errorClass: ErrorClass?
+        var overrideBranch: String?
+        var overrideSHA: String?
+        var clock = RowClock()
+    }
+
+    /// Changed only through `unique()`, so a box that two rows share is never written: that is
+    /// what makes it safe to send.
+    private final class Storage: @unchecked Sendable {
+        var fields: Fields
+
+        init(_ fields: Fields) { self.fields = fields }
+        convenience init(host: String, status: String) { self.init(Fields(host: host, status: status)) }
+
+        var host: String { get { fields.host } _modify { yield &fields.host } }
+        var cells: Cells { get { fields.cells } _modify { yield &fields.cells } }
+        var status: String { get { fields.status } _modify { yield &fields.status } }
+        var error: String? { get { fields.error } _modify { yield &fields.error } }
+        var errorClass: ErrorClass? { get { fields.errorClass } _modify { yield &fields.errorClass } }
+        var overrideBranch: String? { get { fields.overrideBranch } _modify { yield &fields.overrideBranch } }
+        var overrideSHA: String? { get { fields.overrideSHA } _modify { yield &fields.overrideSHA } }
+        var clock: RowClock { get { fields.clock } _modify { yield &fields.clock } }
+    }
 }
 
 /// One string per column, in a fixed array: a fleet's rows are 20 short strings each, and a

@@ -95,7 +95,8 @@ public struct RowBuilder: Sendable {
             let verdict = Health.evaluate(row.health)
             row.values.healthy = verdict.healthy
             row.values.healthyReasons = verdict.reasons
-            row.cells[.healthy] = verdict.cell
+            // The cells are in the row's shared box: written only when the text changes.
+            if row[.healthy] != verdict.cell { row.cells[.healthy] = verdict.cell }
         }
     }
 
@@ -109,9 +110,12 @@ public struct RowBuilder: Sendable {
         row.clock.tcScan = epoch(tc?.ts)
         row.clock.workerKind = tc?.type
         row.clock.workerNote = tc?.note
-        row.clock.pool = tc.flatMap { tc in
-            let pool = [tc.provisioner, tc.workerType].compactMap { $0 }.joined(separator: "/")
-            return pool.isEmpty ? nil : pool
+        switch (tc?.provisioner, tc?.workerType) {
+        case let (p?, w?): row.clock.pool = p + "/" + w
+        // One part alone is the read string itself: hosts of one pool share it.
+        case let (p?, nil): row.clock.pool = p.isEmpty ? nil : p
+        case let (nil, w?): row.clock.pool = w.isEmpty ? nil : w
+        case (nil, nil): row.clock.pool = nil
         }
         guard let tc, tc.type == .worker else {
             for c: ReportColumn in [.tcAct, .tcTaskDuration, .tcQuar] { row.cells[c] = "-" }

@@ -42,7 +42,9 @@ public func runBounded<T: Sendable>(
 
 /// `items.map(transform)` spread over the cores in chunks, in order: for CPU-bound work over
 /// thousands of items (decoding stored records, building report rows). Small inputs are mapped
-/// in place, where threads would cost more than they save.
+/// in place, where threads would cost more than they save. Inlinable, so a caller's item and
+/// result types are known where it runs (no generic copies of large items).
+@inlinable
 public func parallelMap<T: Sendable, R: Sendable>(_ items: [T], threshold: Int = 256, chunks wanted: Int? = nil,
                                                   _ transform: @Sendable (T) throws -> R) throws -> [R] {
     guard items.count > threshold else { return try items.map(transform) }
@@ -50,28 +52,66 @@ public func parallelMap<T: Sendable, R: Sendable>(_ items: [T], threshold: Int =
     let size = (items.count + wanted - 1) / wanted
     // As many chunks as it takes to cover the items with chunks of `size`, none empty.
     let chunks = (items.count + size - 1) / size
-    let results = ChunkResults<R>(count: chunks)
-    DispatchQueue.concurrentPerform(iterations: chunks) { c in
-        let range = (c * size)..<min(items.count, (c + 1) * size)
-        results.set(c, Result { try range.map { try transform(items[$0]) } })
+    let outcomes = ChunkOutcomes(count: chunks)
+    // Items are read where they lie and results made where they stay: a report's items and rows
+    // are large values, and a copy of one costs a reference count for every string in it.
+    return try items.withUnsafeBufferPointer { input in
+        let source = SharedBuffer(base: input.baseAddress!)
+        return try Array(unsafeUninitializedCapacity: items.count) { buffer, initialized in
+            let target = SharedBuffer(base: buffer.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let range = (c * size)..<min(items.count, (c + 1) * size)
+                var i = range.lowerBound
+                do {
+                    while i < range.upperBound {
+                        (target.base + i).initialize(to: try transform(source.base[i]))
+                        i += 1
+                    }
+                    outcomes.set(c, made: range.count, error: nil)
+                } catch {
+                    outcomes.set(c, made: i - range.lowerBound, error: error)
+                }
+            }
+            let (made, error) = outcomes.all()
+            if let error {
+                for (c, n) in made.enumerated() { (target.base + c * size).deinitialize(count: n) }
+                initialized = 0
+                throw error
+            }
+            initialized = items.count
+        }
     }
-    return try results.all().flatMap { try $0.get() }
+}
+
+/// A buffer that several threads of one `parallelMap` use, each only its own indices.
+@usableFromInline
+struct SharedBuffer<T>: @unchecked Sendable {
+    @usableFromInline let base: UnsafeMutablePointer<T>
+
+    @inlinable init(base: UnsafeMutablePointer<T>) { self.base = base }
+    @inlinable init(base: UnsafePointer<T>) { self.base = UnsafeMutablePointer(mutating: base) }
 }
 
 /// The non-throwing form.
+@inlinable
 public func parallelMap<T: Sendable, R: Sendable>(_ items: [T], threshold: Int = 256, _ transform: @Sendable (T) -> R) -> [R] {
     // The closure cannot throw, so neither can the call.
     try! parallelMap(items, threshold: threshold) { (item: T) throws -> R in transform(item) }
 }
 
-/// Per-chunk results written from several threads, each slot by one thread only.
-private final class ChunkResults<T: Sendable>: @unchecked Sendable {
-    private var slots: [Result<[T], Error>?]
+/// How many results each chunk made, and the first error of any, written from several threads.
+@usableFromInline
+final class ChunkOutcomes: @unchecked Sendable {
+    private var made: [Int]
+    private var errors: [Error?]
     private let lock = NSLock()
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    @usableFromInline init(count: Int) {
+        made = Array(repeating: 0, count: count)
+        errors = Array(repeating: nil, count: count)
+    }
 
-    func set(_ i: Int, _ r: Result<[T], Error>) { lock.withLock { slots[i] = r } }
+    @usableFromInline func set(_ chunk: Int, made n: Int, error: Error?) { lock.withLock { made[chunk] = n; errors[chunk] = error } }
 
-    func all() -> [Result<[T], Error>] { lock.withLock { slots.map { $0 ?? .success([]) } } }
+    @usableFromInline func all() -> ([Int], Error?) { lock.withLock { (made, errors.compactMap { $0 }.first) } }
 }

@@ -48,11 +48,18 @@ public enum Timestamp {
     /// Parses ISO-8601 with `Z`, `+HH:MM`, fractional seconds, or no zone at all. A timestamp
     /// without a zone is taken as UTC, never as the collector's local time (the old tool's W14).
     public static func parse(_ text: String) -> Date? {
-        // Bytes, not Foundation's trimming: a report parses tens of thousands of these.
-        var bytes = Array(text.utf8)[...]
-        while let f = bytes.first, f == 0x20 || f == 0x09 { bytes = bytes.dropFirst() }
-        while let l = bytes.last, l == 0x20 || l == 0x09 { bytes = bytes.dropLast() }
-        let chars = Array(bytes)
+        // The string's own bytes, not Foundation's trimming or a copy: a report parses tens of
+        // thousands of these.
+        var text = text
+        return text.withUTF8 { bytes in
+            var start = 0, end = bytes.count
+            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+            while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+            return parse(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+        }
+    }
+
+    static func parse(_ chars: UnsafeBufferPointer<UInt8>) -> Date? {
         guard chars.count >= 19 else { return nil }
         func num(_ from: Int, _ len: Int) -> Int? {
             guard from + len <= chars.count else { return nil }
