@@ -109,6 +109,17 @@ struct LabRolloutTests {
         #expect(canaryWrite["result"] as? String == "OK" && parameters["rollout_id"] as? String == id && parameters["rollout_stage"] as? Int == 0)
         #expect(env.overrideOnHost("t-linux64-ms-702") == nil, "only the canary")
 
+        // The report names the rollout and the stage: ROLLOUT, and `rollout=ID` finds every target.
+        let report = try env.fleetroll(["host-monitor", "--once", "--json", "--filter", "rollout=\(id)"], ssh: false)
+        #expect(report.exitCode == 0, "\(report.stderr)")
+        let reported = (try? JSONSerialization.jsonObject(with: Data(report.stdout.utf8))) as? [[String: Any]] ?? []
+        var cells: [String: String] = [:]
+        for r in reported {
+            if let host = r["host"] as? String, let cell = (r["row"] as? [String: Any])?["rollout"] as? String { cells[host] = cell }
+        }
+        #expect(cells.count == all.count - 1 && cells[Self.name("t-linux64-ms-701")] == "\(id):0"
+                && cells[Self.name("t-linux64-ms-702")] == "\(id):-" && cells[Self.name("t-linux64-ms-709")] == nil, "\(cells)")
+
         // Before puppet ran with it: APPLIED N, the gate fails, advance is refused naming it.
         let before = try env.fleetroll(["rollout", "status", id, "--json"])
         try JSONContractTests.validate(before.stdout, "rollout-status", "rollout status --json")

@@ -29,8 +29,9 @@ public enum TaskCounts {
     /// it started after `since` (1 task, a lower bound; succeeded when it completed), else 0 (the
     /// latest task started before, so none started since). nil without a worker record.
     ///
-    /// This is the stand-in until the worker's task history is stored: the history then gives
-    /// the real counts through the same `(jobs, succeeded)` pair (see `RolloutFacts` in FleetOps).
+    /// The fallback for a host with no stored task run (a store from before the task history):
+    /// the history gives the real counts through the same `(jobs, succeeded)` pair
+    /// (`RolloutFacts` in FleetOps).
     public static func fromLatestTask(_ worker: WorkerRecord?, since: Date?) -> (jobs: Int?, succeeded: Int?) {
         guard let worker, worker.type == .worker, let since else { return (nil, nil) }
         guard let started = worker.taskStarted.flatMap(Timestamp.parse) else { return (nil, nil) }
