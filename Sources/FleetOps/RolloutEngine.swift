@@ -16,6 +16,8 @@ public enum RolloutEngineError: Error, CustomStringConvertible {
     case contentMissing(String)
     /// The audit log cannot take the decision's line: nothing was done.
     case auditLog(String)
+    /// Ctrl-C came before the decision: nothing was decided or written.
+    case interrupted
 
     public var description: String {
         switch self {
@@ -28,6 +30,7 @@ public enum RolloutEngineError: Error, CustomStringConvertible {
                 + "; create a new rollout with --skip HOST for each, or clear them first"
         case .contentMissing(let what): return what
         case .auditLog(let why): return "the audit log cannot be written (\(why)); nothing was done"
+        case .interrupted: return "interrupted before the gates were judged: nothing was decided or written"
         }
     }
 }
@@ -221,7 +224,9 @@ public struct RolloutEngine: Sendable {
             }
             retried = run
         }
-        let status = try await self.status(id, refresh: refresh)
+        let status = try await self.status(id, refresh: refresh, stop: stop)
+        // A Ctrl-C while the hosts were gathered for the gates means "do not go on".
+        if stop.isRequested { throw RolloutEngineError.interrupted }
         let now = status.rollout
         let next: Rollout
         do {

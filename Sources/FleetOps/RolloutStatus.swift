@@ -2,6 +2,7 @@ import FleetCore
 import FleetGather
 import FleetReport
 import FleetStore
+import FleetWrite
 import Foundation
 
 /// A rollout as it stands: every host's report row and gate facts, and the gates' verdicts.
@@ -45,21 +46,21 @@ extension RolloutEngine {
     /// Gathers the rollout's hosts again (unless `refresh` is false; Taskcluster and GitHub too
     /// when the engine has them), then judges the gates from what the store now holds. A stage
     /// host whose puppet run failed after the stage was applied pauses an active rollout.
-    public func status(_ id: String, refresh: Bool, mayPause: Bool = true) async throws -> RolloutStatus {
+    public func status(_ id: String, refresh: Bool, mayPause: Bool = true, stop: StopRequest? = nil) async throws -> RolloutStatus {
         var r = try await load(id)
         var refreshed = 0
         var problems: [String] = []
         if refresh {
             let targets = r.targets.compactMap { try? HostTarget.parse($0) }
             if let gatherer {
-                let results = await gatherer.gather(targets)
+                let results = if let stop { await stop.cancellable { await gatherer.gather(targets) } } else { await gatherer.gather(targets) }
                 refreshed = results.filter { $0.observation.ok }.count
                 let failed = results.filter { !$0.observation.ok }
                 if !failed.isEmpty {
                     problems.append("\(failed.count) host(s) could not be gathered: " + Gates.names(failed.map { $0.target.description }))
                 }
             }
-            if let services { problems += await services(targets) }
+            if let services, stop?.isRequested != true { problems += await services(targets) }
         }
         let now = context.now
         let rows = try await ReportLoader(state: state, database: database).rows(hosts: r.targets, now: now)
@@ -72,7 +73,17 @@ extension RolloutEngine {
         var facts: [String: GateHostFacts] = [:]
         for host in r.targets {
             let row = byHost[host] ?? HostRow(host: host, cells: [:], status: "UNK")
-            facts[host] = GateHostFacts(row: row, jobs: counts[host]?.jobs ?? nil, succeeded: counts[host]?.succeeded ?? nil)
+            var f = GateHostFacts(row: row, jobs: counts[host]?.jobs ?? nil, succeeded: counts[host]?.succeeded ?? nil)
+            f.finished = history[host].map { $0.succeeded + $0.failed }
+            // APPLIED counts for the rollout only from a gather after the host's write that saw
+            // the rollout's own override: older data (a --no-refresh status after a write that
+            // was not gathered, an override changed by hand) is unknown, and fails the gate.
+            if let h = r.host(host), h.stage != nil, f.applied != nil {
+                let written = h.updatedAt.flatMap(Timestamp.parse).map { Int($0.timeIntervalSince1970) }
+                let seenAfter = row.clock.lastOK.map { written == nil || $0 >= written! } ?? false
+                if row.overrideSHA != r.overrideSHA256 || !seenAfter { f.applied = nil }
+            }
+            facts[host] = f
         }
         var gates: [GateResult] = []
         if let stage = r.currentStage {

@@ -56,8 +56,7 @@ extension RolloutEngine {
         let overrides = state.overrideStore, vaults = state.vaultStore
         let hasVault = r.vaultSHA256 != nil
         let plans: Writes = { host in
-            // A write that ended FAIL or BLOCKED (or never started) changed nothing on the host.
-            let untouched = host.state == .failed && ["FAIL", "BLOCKED", "NOT_STARTED"].contains(host.result ?? "")
+            let untouched = Self.neverChanged(host)
             let never = "what it had before the rollout was never recorded; restore it by hand"
             var out: [WritePlan] = []
             if let prior = host.previousOverride {
@@ -84,9 +83,19 @@ extension RolloutEngine {
             _ = await stop.cancellable { await gatherer.gather(r.toFinalize.compactMap { try? HostTarget.parse($0) }) }
         }
         let backup = backupPolicy()
-        let plans: Writes = { host in [tagged(WritePlan.remove(.override, backup: backup, reason: "finalize of \(r.id)"), r, host)] }
+        // A host no write of this rollout changed (one BLOCKED by another override and forced
+        // past) keeps its file: finalize removes only what the rollout put there.
+        let plans: Writes = { host in
+            Self.neverChanged(host) ? [] : [tagged(WritePlan.remove(.override, backup: backup, reason: "finalize of \(r.id)"), r, host)]
+        }
         return try await pass(r, hosts: r.toFinalize, stop: stop, progress: progress, plans: plans, prior: { _ in (nil, nil) },
                               done: { ok in ok ? .finalized : .failed }, finish: { $0.finalizeFinished() })
+    }
+
+    /// True when no write of the rollout changed the host: never written, or its last write
+    /// ended FAIL or BLOCKED (the scripts change nothing then) or never started.
+    static func neverChanged(_ host: RolloutHost) -> Bool {
+        host.state == .pending || (host.state == .failed && ["FAIL", "BLOCKED", "NOT_STARTED"].contains(host.result ?? ""))
     }
 
     /// Writes what a host had before: the file back from the content store, or no file.
@@ -157,10 +166,12 @@ extension RolloutEngine {
         guard let before = value.rollout.withLock({ $0.host(name) }) else { throw RolloutError.unknownHost(name) }
         let planned: [WritePlan]
         do { planned = try plans(before) } catch {
-            // Nothing can be sent to this host (a file to restore is missing): it fails, the others go on.
+            // Nothing can be sent to this host (a file to restore is missing): it fails, the others
+            // go on. Its own result, not FAIL: a rollback run again must not take it for a host
+            // that no write changed, and mark it restored untouched.
             let text = ErrorText.describe(error)
             let failed = try value.rollout.withLock { v -> Rollout in
-                v = try v.written(name, state: .failed, result: "FAIL", error: text, at: context.timestamp)
+                v = try v.written(name, state: .failed, result: "NOT_PLANNED", error: text, at: context.timestamp)
                 return v
             }
             try await store.save(failed, host: name)

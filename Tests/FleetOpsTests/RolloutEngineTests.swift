@@ -354,4 +354,39 @@ struct RolloutEngineTests {
             #expect(try await env.engine.store.memberships().isEmpty, "a finalized rollout holds no host")
         }
     }
+
+    /// APPLIED counts only from a gather after the write that saw the rollout's file: data from
+    /// before the write (a write not gathered, then `--no-refresh`) is unknown and fails the gate.
+    @Test func gatesDoNotPassOnDataFromBeforeTheWrite() async throws {
+        try await withEngine { env in
+            // A successful run recorded before the rollout: no override, puppet OK.
+            try await env.gathered("h1", ts: Timestamp.iso(Date().addingTimeInterval(-600)))
+            let r = try await env.engine.create(try Self.plan(["h1", "h2"], gates: Self.fastGates))
+            _ = try await env.engine.start(r.id, reason: nil, stop: StopRequest())
+            let stale = try await env.engine.status(r.id, refresh: false)
+            let applied = try #require(stale.gates.first(where: { $0.key == GateKey.appliedMinPct.rawValue }))
+            #expect(!applied.passed && stale.facts["h1"]?.applied == nil, "\(applied.line)")
+            try await env.gathered("h1")
+            let fresh = try await env.engine.status(r.id, refresh: false)
+            #expect(fresh.gates.first(where: { $0.key == GateKey.appliedMinPct.rawValue })?.passed == true)
+        }
+    }
+
+    /// A target whose write was BLOCKED by someone else's override, forced past, keeps that
+    /// override when the rollout is finalized.
+    @Test func finalizeLeavesAHostTheRolloutNeverChanged() async throws {
+        try await withEngine { env in
+            let r = try await env.engine.create(try Self.plan(["h1", "h2", "h3"]))
+            _ = try await env.engine.start(r.id, reason: nil, stop: StopRequest())
+            env.fake.files.withLock { $0["h2", default: [:]]["override"] = Self.older }
+            _ = try await env.engine.advance(r.id, batchSize: 1, force: true, reason: "test", refresh: false, stop: StopRequest())
+            #expect(try await env.engine.load(r.id).host("h2")?.result == "BLOCKED")
+            // Forced past h2's refused write: h3 is written, h2 left as it is.
+            _ = try await env.engine.advance(r.id, batchSize: 1, force: true, reason: "h2 belongs to another team", refresh: false, stop: StopRequest())
+            #expect(env.fake.file("h3", "override") == Self.override)
+            let run = try await env.engine.finalize(r.id, merged: true, reason: "merged", stop: StopRequest())
+            #expect(run.rollout.state == .finalized)
+            #expect(env.fake.file("h1", "override") == nil && env.fake.file("h2", "override") == Self.older, "another team's override stays")
+        }
+    }
 }

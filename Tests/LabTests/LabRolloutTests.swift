@@ -205,7 +205,7 @@ struct LabRolloutTests {
         #expect(overlap.exitCode == 1 && overlap.stderr.contains("\(Self.name("t-linux64-ms-705")) (in rollout \(third)"), "\(overlap.stderr)")
         #expect(try env.fleetroll(["rollout", "advance", third, "--confirm", "--force", "--reason", "lab"]).exitCode == 0)
         let noMerged = try env.fleetroll(["rollout", "finalize", third, "--all", "--confirm"])
-        #expect(noMerged.exitCode == 1 && noMerged.stderr.contains("--merged is required"), "\(noMerged.stderr)")
+        #expect(noMerged.exitCode == 2 && noMerged.stderr.contains("--merged is required"), "\(noMerged.stderr)")
         let finalize = try env.fleetroll(["rollout", "finalize", third, "--all", "--merged", "--confirm", "--json"])
         #expect(finalize.exitCode == 0, "\(finalize.stdout)\(finalize.stderr)")
         try JSONContractTests.validate(finalize.stdout, "rollout-run", "rollout finalize --json")

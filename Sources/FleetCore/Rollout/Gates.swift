@@ -137,6 +137,8 @@ public struct GateHostFacts: Sendable, Equatable {
     /// (nil: no task history for the host).
     public var jobs: Int?
     public var succeeded: Int?
+    /// Of those, the ones that ended (succeeded, failed or exception); nil: as many as `jobs`.
+    public var finished: Int?
 
     public init(host: String, sshable: Bool? = nil, applied: Bool? = nil, healthy: Bool? = nil, tcOnline: Bool? = nil,
                 puppetFailed: Bool? = nil, puppetRunAt: Date? = nil, jobs: Int? = nil, succeeded: Int? = nil) {
@@ -264,13 +266,14 @@ public enum Gates {
         guard !known.isEmpty else {
             return GateResult(key: key, value: nil, threshold: threshold, passed: false, explanation: "no task history for any stage host")
         }
-        let jobs = known.reduce(0) { $0 + ($1.jobs ?? 0) }
-        let ok = known.reduce(0) { $0 + min($1.succeeded ?? 0, $1.jobs ?? 0) }
+        // Over the tasks that ended: one still running has no outcome yet.
+        let jobs = known.reduce(0) { $0 + ($1.finished ?? $1.jobs ?? 0) }
+        let ok = known.reduce(0) { $0 + min($1.succeeded ?? 0, $1.finished ?? $1.jobs ?? 0) }
         guard jobs > 0 else {
-            return GateResult(key: key, value: nil, threshold: threshold, passed: false, explanation: "no task ran on the stage's hosts since the stage was applied")
+            return GateResult(key: key, value: nil, threshold: threshold, passed: false, explanation: "no task ended on the stage's hosts since the stage was applied")
         }
         let rate = (Double(ok) / Double(jobs) * 1000).rounded() / 1000
-        var text = "\(ok) of \(jobs) task(s) on the stage's hosts succeeded since the stage was applied"
+        var text = "\(ok) of \(jobs) finished task(s) on the stage's hosts succeeded since the stage was applied"
         let missing = input.stage.count - known.count
         if missing > 0 { text += "; \(missing) host(s) without task history" }
         return GateResult(key: key, value: rate, threshold: threshold, passed: rate >= threshold, explanation: text)

@@ -96,7 +96,8 @@ struct RolloutAdvanceCommand: AsyncParsableCommand {
             return write.json ? print(JSONOutput.render(["dry_run": true, "rollout_id": r.id, "action": "resume", "hosts": r.unwrittenInCurrentStage]))
                 : RolloutFlow.dryRun(lines)
         }
-        let status = try await engine.status(id, refresh: !noRefresh)
+        // A dry run changes nothing: not even the pause a failed puppet run would bring.
+        let status = try await engine.status(id, refresh: !noRefresh, mayPause: false)
         let next = Array(status.rollout.unstaged.prefix(status.rollout.nextBatchSize(batchSize)))
         lines += RolloutView.gates(status.gates)
         lines.append("Action: advance to stage \(status.rollout.stages.count) with \(next.count) host(s):")

@@ -31,6 +31,8 @@ struct RolloutFinalizeCommand: AsyncParsableCommand {
 
     func validate() throws {
         if !all { throw ValidationError("finalize needs --all: it removes the override from every target in one action.") }
+        // Like --all, a missing --merged is a usage error (exit 2); the dry run still says what it would refuse.
+        if write.confirm && !merged { throw ValidationError(RolloutError.notMerged.description) }
     }
 
     func run() async throws {

@@ -129,6 +129,9 @@ enum RolloutFlow {
         do { try await body() } catch let error as RolloutEngineError {
             switch error {
             case .notFound: throw CLIError.usage(error.description)
+            case .interrupted:
+                Terminal.note(error.description)
+                throw CLIError.interrupted
             default: throw CLIError.failed(error.description)
             }
         } catch let error as RolloutError {

@@ -75,7 +75,8 @@ enum RolloutView {
             lines.append(Terminal.yellow("Puppet failed after the stage was applied on: \(s.failedRuns.joined(separator: ", "))")
                          + (s.pausedNow ? " (the rollout is now PAUSED)" : ""))
         }
-        for p in s.refreshProblems { lines.append("\(Terminal.yellow("WARNING")): \(p)") }
+        // Problems quote what Taskcluster, GitHub or a host answered: cleaned for the terminal.
+        for p in s.refreshProblems { lines.append("\(Terminal.yellow("WARNING")): \(Terminal.clean(p, singleLine: true))") }
         return lines.joined(separator: "\n")
     }
 
