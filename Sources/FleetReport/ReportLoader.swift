@@ -44,7 +44,7 @@ public struct ReportLoader: Sendable {
         let state = self.state
         let data: ReportData
         var built: [HostRow]
-        (data, built) = try await database.readReport(hosts: hosts, jobsSince: now.addingTimeInterval(-JobStats.reportWindow)) { data, batch -> [HostRow] in
+        (data, built) = try await database.readReport(hosts: hosts, withJobs: true) { data, batch -> [HostRow] in
             // The shared inputs (and the content files they name) are made once, by the first chunk.
             let inputs = content.withLock { cached in
                 if let cached { return cached }

@@ -35,7 +35,7 @@ extension FleetDatabase {
         try await writer.write { db in
             try hosts.map { host in
                 let had = try Self.holding(host, db)
-                for table in ["host_observations", "host_summary", "tc_workers", "worker_summary", "tc_task_runs", "notes"] {
+                for table in ["host_observations", "host_summary", "tc_workers", "worker_summary", "tc_task_runs", "tc_job_counts", "notes"] {
                     try db.execute(sql: "DELETE FROM \(table) WHERE host = ?", arguments: [host])
                 }
                 return had

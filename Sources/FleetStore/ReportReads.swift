@@ -55,8 +55,8 @@ extension FleetDatabase {
     /// contents rows name), then the hosts' facts, handed to `build` a chunk at a time so a fleet's
     /// facts are never all held at once. Returns the shared parts and what `build` made of each
     /// chunk, in order (every host in the store when `hosts` is nil, in the store's order).
-    /// `jobsSince` is the start of the TC_JOBS / TC_OK% window (no job counts when nil).
-    public func readReport<T: Sendable>(hosts: [String]?, chunk: Int = 512, jobsSince: Date? = nil,
+    /// `withJobs`: read the TC_JOBS / TC_OK% counts too (`tc_job_counts`).
+    public func readReport<T: Sendable>(hosts: [String]?, chunk: Int = 512, withJobs: Bool = false,
                                         build: @Sendable (ReportData, [HostReportFacts]) -> [T]) async throws -> (ReportData, [T]) {
         let list = try hosts.map { try ObservationStore.jsonList($0) }
         return try await writer.read { db in
@@ -65,7 +65,7 @@ extension FleetDatabase {
             shared.refs = try ServiceStore.currentRefs(db)
             shared.windowsPools = try ServiceStore.latestWindowsPools(db).mapValues(\.hash)
             shared.notes = try NotesStore.displays(db)
-            if let jobsSince { shared.jobStats = try TaskRunStore.windowStats(db, since: jobsSince) }
+            if withJobs { shared.jobStats = try TaskRunStore.storedCounts(db) }
             shared.rollouts = try RolloutStore.memberships(db)
             // Every host in the store, or the ones asked for (never gathered ones too).
             let from = list == nil ? "host_summary s LEFT JOIN worker_summary w ON w.host = s.host"
@@ -122,7 +122,7 @@ extension FleetDatabase {
     }
 
     /// What the report joins for `hosts` (every host in the store when nil).
-    public func reportData(hosts: [String]? = nil, jobsSince: Date? = nil) async throws -> ReportData {
+    public func reportData(hosts: [String]? = nil, withJobs: Bool = false) async throws -> ReportData {
         try await writer.read { db in
             var data = ReportData()
             data.stamp = try Self.changeStamp(db)
@@ -131,7 +131,7 @@ extension FleetDatabase {
             data.refs = try ServiceStore.currentRefs(db)
             data.windowsPools = try ServiceStore.latestWindowsPools(db).mapValues(\.hash)
             data.notes = try NotesStore.displays(db)
-            if let jobsSince { data.jobStats = try TaskRunStore.windowStats(db, since: jobsSince) }
+            if withJobs { data.jobStats = try TaskRunStore.storedCounts(db) }
             data.rollouts = try RolloutStore.memberships(db)
             return data
         }

@@ -1,3 +1,5 @@
+import FleetCore
+import Foundation
 import GRDB
 
 /// The database schema, as GRDB migrations. A migration, once released, never changes: stores
@@ -119,6 +121,18 @@ enum Schema {
         }
         m.registerMigration("v7-rollouts") { db in
             try RolloutSchema.create(db)
+        }
+        m.registerMigration("v8-tc-job-counts") { db in
+            // Each host's TC_JOBS / TC_OK% counts over the day before its latest scan, kept with
+            // each insert of task runs (`TaskRunStore.recount`) so a report reads one row per host.
+            try db.create(table: "tc_job_counts") { t in
+                t.primaryKey("host", .text)
+                t.column("since_epoch", .integer).notNull()
+                t.column("jobs", .integer).notNull()
+                t.column("succeeded", .integer).notNull()
+                t.column("failed", .integer).notNull()
+            }
+            try TaskRunStore.recountAll(since: Int(Date().addingTimeInterval(-JobStats.reportWindow).timeIntervalSince1970), in: db)
         }
         return m
     }

@@ -34,6 +34,7 @@ public struct TaskRunStore: Sendable {
             let r = StoredTaskRun(run, seen: seen)
             try statement.execute(arguments: [r.host, r.taskId, r.runId, r.state, r.started, r.resolved, r.atEpoch, r.seenEpoch])
         }
+        try recount(Array(Set(runs.map(\.host))), seen: seen, in: db)
         let cutoff = Int(seen.addingTimeInterval(-retention).timeIntervalSince1970)
         try Retention.pruneOlder(db, table: StoredTaskRun.databaseTableName, time: "at_epoch", before: cutoff)
         try Retention.pruneOlder(db, table: StoredTaskRun.databaseTableName, time: "at_epoch IS NULL AND seen_epoch", before: cutoff)
@@ -60,23 +61,40 @@ public struct TaskRunStore: Sendable {
         return runs.mapValues { JobStats.of($0, since: since) }
     }
 
-    /// The index is named: without statistics SQLite prefers walking the primary key in host
-    /// order (no sort for GROUP BY), which reads every row kept for seven days; the time index
-    /// reads only the window's runs, however long they are kept.
-    static let windowSQL: String = {
-        func list(_ states: Set<String>) -> String { states.sorted().map { "'\($0)'" }.joined(separator: ", ") }
-        return """
-            SELECT host, COUNT(*), SUM(state IN (\(list(TaskRun.succeededStates)))), SUM(state IN (\(list(TaskRun.failedStates))))
-            FROM tc_task_runs INDEXED BY tc_task_runs_by_time WHERE at_epoch >= ? GROUP BY host
-            """
-    }()
+    static func list(_ states: Set<String>) -> String { states.sorted().map { "'\($0)'" }.joined(separator: ", ") }
 
-    /// Every host's jobs from `since` on, counted by SQLite from the covering time index (the
-    /// report reads these for 10,000 hosts without reading a row); the same rule as `JobStats.of`.
-    /// Hosts without a job in the window are absent.
-    static func windowStats(_ db: Database, since: Date) throws -> [String: JobStats] {
-        let statement = try db.cachedStatement(sql: windowSQL)
-        try statement.setArguments([Int(since.timeIntervalSince1970.rounded(.down))])
+    /// Recounts the TC_JOBS / TC_OK% counts of `hosts` over the report's window before `seen`
+    /// (`JobStats.reportWindow`), in the insert's transaction: the report then reads one stored
+    /// row per host instead of counting a fleet's runs on every read (a day of runs of 100,000
+    /// workers is millions of rows). `+at_epoch` keeps SQLite on the (host, ...) key: each host's
+    /// own runs, not the whole window's.
+    static func recount(_ hosts: [String], seen: Date, in db: Database) throws {
+        let list = try ObservationStore.jsonList(hosts)
+        let since = Int(seen.addingTimeInterval(-JobStats.reportWindow).timeIntervalSince1970.rounded(.down))
+        try db.execute(sql: "DELETE FROM tc_job_counts WHERE host IN (SELECT value FROM json_each(?))", arguments: [list])
+        try db.execute(sql: Self.recountSQL(hostFilter: "host IN (SELECT value FROM json_each(?)) AND +at_epoch >= ?"),
+                       arguments: [since, list, since])
+    }
+
+    /// The same count for every host, from `since` (the migration that made the table fills it).
+    static func recountAll(since: Int, in db: Database) throws {
+        try db.execute(sql: "DELETE FROM tc_job_counts")
+        try db.execute(sql: Self.recountSQL(hostFilter: "at_epoch >= ?"), arguments: [since, since])
+    }
+
+    /// The count, `JobStats.of`'s rule in SQL.
+    static func recountSQL(hostFilter: String) -> String {
+        """
+        INSERT INTO tc_job_counts (host, since_epoch, jobs, succeeded, failed)
+        SELECT host, ?, COUNT(*), SUM(state IN (\(list(TaskRun.succeededStates)))), SUM(state IN (\(list(TaskRun.failedStates))))
+        FROM tc_task_runs WHERE \(hostFilter) GROUP BY host
+        """
+    }
+
+    /// Every host's stored counts (each over the window before its latest scan). Hosts without a
+    /// job in their window are absent.
+    static func storedCounts(_ db: Database) throws -> [String: JobStats] {
+        let statement = try db.cachedStatement(sql: "SELECT host, jobs, succeeded, failed FROM tc_job_counts")
         var out: [String: JobStats] = [:]
         try RawColumns.each(statement) { c in
             guard let host = c.text(0) else { return }

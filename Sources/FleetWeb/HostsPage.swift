@@ -144,7 +144,7 @@ struct HostsPage {
         .applied: "Y when the last run applied exactly the override and vault.yaml on the host now",
         .tcAct: "Time since the worker was last active", .tcTaskDuration: "The last task's duration",
         .tcQuar: "YES while quarantined",
-        .tcJobs: "The worker's jobs in the last 24 hours", .tcOkPct: "The share of those finished that completed, in percent",
+        .tcJobs: "The worker's jobs in the 24 hours before its latest Taskcluster scan", .tcOkPct: "The share of those finished that completed, in percent",
         .rollout: "The rollout holding the host, and its stage there (0: the canary)", .data: "Age of the latest successful gather / of the Taskcluster scan",
         .healthy: "N when anything is known wrong, Y when all is known good", .status: "The latest gather: OK, UNK or its error class",
         .note: "The latest note",

@@ -56,7 +56,7 @@ struct TaskRunStoreTests {
         }
         try await TaskRunStore(database: db).insert(runs, seen: Self.now)
         let since = Self.now.addingTimeInterval(-JobStats.reportWindow)
-        let counted = try await db.writer.read { db in try TaskRunStore.windowStats(db, since: since) }
+        let counted = try await db.writer.read { db in try TaskRunStore.storedCounts(db) }
         let byHost = Dictionary(grouping: runs, by: \.host)
         for h in (1...5).map({ "h\($0)" }) {
             let expected = JobStats.of(byHost[h] ?? [], since: since)
@@ -66,7 +66,7 @@ struct TaskRunStoreTests {
         #expect(stats["nobody"] == nil, "no stored run: no data")
         #expect(stats["h1"] == JobStats.of(byHost["h1"] ?? [], since: since))
         // The report reads them in the same transaction as everything else.
-        let data = try await db.reportData(jobsSince: since)
+        let data = try await db.reportData(withJobs: true)
         #expect(data.jobStats == counted)
     }
 
@@ -81,12 +81,30 @@ struct TaskRunStoreTests {
         #expect(try await TaskRunStore(database: db).taskRuns(hosts: ["h1"]).isEmpty)
     }
 
-    @Test func theTimeIndexCoversTheWindowCount() async throws {
+    /// A recount after an insert reads the inserted hosts' own runs (the key), not the window.
+    @Test func theRecountReadsEachHostsOwnRuns() async throws {
         let db = try FleetDatabase.inMemory()
+        let sql = "EXPLAIN QUERY PLAN " + TaskRunStore.recountSQL(hostFilter: "host IN (SELECT value FROM json_each(?)) AND +at_epoch >= ?")
         let plan = try await db.writer.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + TaskRunStore.windowSQL, arguments: [0])
-                .map { $0["detail"] as String? ?? "" }.joined(separator: "; ")
+            try Row.fetchAll(db, sql: sql, arguments: [0, "[\"h1\"]", 0]).map { $0["detail"] as String? ?? "" }.joined(separator: "; ")
         }
-        #expect(plan.contains("COVERING INDEX tc_task_runs_by_time (at_epoch>?)"), "\(plan)")
+        #expect(plan.contains("sqlite_autoindex_tc_task_runs_1 (host=?)"), "\(plan)")
+    }
+
+    /// The counts follow the newest scan of each host: a later insert recounts that host's window.
+    @Test func aLaterScanRecountsItsHosts() async throws {
+        let db = try FleetDatabase.inMemory()
+        let store = TaskRunStore(database: db)
+        try await store.insert([Self.run("h1", "T1", "completed", startedAgo: 3600, took: 60),
+                                Self.run("h2", "T2", "failed", startedAgo: 3600, took: 60)], seen: Self.now)
+        try await store.insert([Self.run("h1", "T3", "completed", startedAgo: 60, took: 30)], seen: Self.now)
+        let counts = try await db.writer.read { db in try TaskRunStore.storedCounts(db) }
+        #expect(counts["h1"] == JobStats(jobs: 2, succeeded: 2, failed: 0) && counts["h2"] == JobStats(jobs: 1, succeeded: 0, failed: 1))
+        // A day later, h1's old runs leave its window when it is scanned again.
+        try await store.insert([Self.run("h1", "T4", "running", startedAgo: -86400 + 60, took: nil)], seen: Self.now.addingTimeInterval(86400))
+        let later = try await db.writer.read { db in try TaskRunStore.storedCounts(db) }
+        #expect(later["h1"] == JobStats(jobs: 1, succeeded: 0, failed: 0), "\(String(describing: later["h1"]))")
+        _ = try await db.forget(hosts: ["h1"])
+        #expect(try await db.writer.read { db in try TaskRunStore.storedCounts(db) }["h1"] == nil)
     }
 }

@@ -14,7 +14,7 @@ public struct JobStats: Sendable, Equatable, Codable {
     public var succeeded: Int
     public var failed: Int
 
-    /// The window TC_JOBS and TC_OK% count over: the last 24 hours.
+    /// The window TC_JOBS and TC_OK% count over: the 24 hours before each host's latest scan.
     public static let reportWindow: TimeInterval = 24 * 3600
 
     public init(jobs: Int = 0, succeeded: Int = 0, failed: Int = 0) {

@@ -12,8 +12,9 @@ struct HostMonitorCommand: AsyncParsableCommand {
         abstract: "Report the fleet: one row per host with the columns a rollout is judged by.",
         discussion: """
             Columns: HOST OS ROLE VLT_SHA OVR_BCH UPTIME PP_LAST PP_SHA PP_EXP PP_MATCH APPLIED TC_ACT \
-            TC_T_DUR TC_QUAR TC_JOBS TC_OK% DATA HEALTHY STATUS NOTE (filter-only: pool, wt_ovr).
-            TC_JOBS: the worker's task runs that started in the last 24 hours, as stored by gather-tc \
+            TC_T_DUR TC_QUAR TC_JOBS TC_OK% DATA HEALTHY STATUS ROLLOUT NOTE (filter-only: pool, wt_ovr). \
+            ROLLOUT: the rollout holding the host and its stage there (rollout=ID finds its hosts).
+            TC_JOBS: the worker's task runs that started in the 24 hours before its latest scan, as stored by gather-tc \
             (each scan keeps every worker's latest task; --task-history reads all its recent ones). \
             TC_OK%: the share of those that finished which completed, in whole percent (- when none \
             finished); failed and exception count against it, running ones not at all. \
