@@ -46,7 +46,11 @@ extension RolloutEngine {
     /// Gathers the rollout's hosts again (unless `refresh` is false; Taskcluster and GitHub too
     /// when the engine has them), then judges the gates from what the store now holds. A stage
     /// host whose puppet run failed after the stage was applied pauses an active rollout.
-    public func status(_ id: String, refresh: Bool, mayPause: Bool = true, stop: StopRequest? = nil) async throws -> RolloutStatus {
+    /// `pauseLock`, when given, is asked right before an auto-pause (false: another rollout
+    /// command holds the lock, and this status pauses nothing): a status then holds the lock only
+    /// for the pause, never while it gathers, so a `pause` from another terminal is not refused.
+    public func status(_ id: String, refresh: Bool, mayPause: Bool = true, stop: StopRequest? = nil,
+                       pauseLock: (@Sendable () -> Bool)? = nil) async throws -> RolloutStatus {
         var r = try await load(id)
         var refreshed = 0
         var problems: [String] = []
@@ -93,7 +97,9 @@ extension RolloutEngine {
         }
         let failedRuns = r.failedPuppetRuns(Array(facts.values)).naturallySorted { $0 }
         var pausedNow = false
-        if mayPause, r.state == .active, !failedRuns.isEmpty, let paused = try? r.paused() {
+        if mayPause, r.state == .active, !failedRuns.isEmpty, pauseLock?() ?? true,
+           // Read again under the lock: another command may have changed the rollout meanwhile.
+           case let current = try await load(id), current.state == .active, let paused = try? current.paused() {
             let event = RolloutEvent(rolloutID: r.id, action: .autoPause, stamp: stamp(), stage: r.currentStage?.index, hosts: failedRuns,
                                      gates: r.gates, gateResults: gates, state: paused.state,
                                      outcome: "paused: the puppet run failed on " + Gates.names(failedRuns))

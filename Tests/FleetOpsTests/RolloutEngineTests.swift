@@ -211,7 +211,10 @@ struct RolloutEngineTests {
             let r = try await env.engine.create(try Self.plan(gates: Self.fastGates))
             _ = try await env.engine.start(r.id, reason: nil, stop: StopRequest())
             try await env.gathered("h1", puppetFailed: true)
-            let status = try await env.engine.status(r.id, refresh: false)
+            // Another command holds the lock: this status shows the failure and pauses nothing.
+            let held = try await env.engine.status(r.id, refresh: false, pauseLock: { false })
+            #expect(!held.pausedNow && held.failedRuns == ["h1"] && held.rollout.state == .active)
+            let status = try await env.engine.status(r.id, refresh: false, pauseLock: { true })
             #expect(status.pausedNow && status.failedRuns == ["h1"] && status.rollout.state == .paused)
             do {
                 _ = try await env.engine.advance(r.id, batchSize: nil, force: true, reason: "x", refresh: false, stop: StopRequest())

@@ -42,12 +42,16 @@ struct RolloutStatusCommand: AsyncParsableCommand {
         let engine = try RolloutFlow.engine(global: global, ssh: ssh, workers: workers, gather: !noRefresh,
                                             taskcluster: taskcluster, github: github, lock: false)
         // Status only reads, but a failed puppet run makes it pause the rollout: that needs the
-        // lock. While another rollout command holds it, status shows and leaves the pausing to it.
-        let mayPause = RolloutFlow.tryHold(global.state)
-        if !mayPause { Terminal.note("Another rollout command is running: this status pauses nothing.") }
+        // lock, taken only then. While another rollout command holds it, status shows and leaves
+        // the pausing to it.
+        let state = global.state
         Interrupts.install(Interrupts.terminateAndExit)
         try await RolloutFlow.mapped {
-            let status = try await engine.status(id, refresh: !noRefresh, mayPause: mayPause)
+            let status = try await engine.status(id, refresh: !noRefresh, pauseLock: {
+                let held = RolloutFlow.tryHold(state)
+                if !held { Terminal.note("Another rollout command is running: this status pauses nothing.") }
+                return held
+            })
             print(json ? RolloutView.statusJSON(status) : RolloutView.status(status))
         }
     }
