@@ -99,17 +99,7 @@ public struct TaskclusterClient: Sendable {
                 "variables": ["provisionerId": pool.provisioner, "workerType": pool.workerType, "workersConnection": connection],
                 "query": Self.viewWorkers,
             ]
-            let reply = try await fetcher.send("POST", rootURL + "/graphql",
-                                               headers: [("Content-Type", "application/json"), ("Accept", "application/json"),
-                                                         ("User-Agent", "fleetroll")],
-                                               body: try JSONSerialization.data(withJSONObject: body))
-            guard reply.status == 200 else {
-                throw TaskclusterError.http(reply.status, String(decoding: reply.body.prefix(300), as: UTF8.self))
-            }
-            let page: GraphQLReply
-            do { page = try JSONDecoder().decode(GraphQLReply.self, from: reply.body) } catch {
-                throw TaskclusterError.malformed("\(error)")
-            }
+            let page: GraphQLReply = try await graphQL(body)
             let messages = (page.errors ?? []).map { $0.message ?? "unknown error" }
             guard let connectionData = page.data?.workers else {
                 throw messages.isEmpty ? TaskclusterError.malformed("no data in the answer") : TaskclusterError.graphQL(messages)
@@ -155,6 +145,17 @@ public struct TaskclusterClient: Sendable {
                           "workerGroup": workerGroup, "workerId": workerId],
             "query": Self.viewWorker,
         ]
+        let answer: WorkerReply = try await graphQL(body)
+        guard let data = answer.data else {
+            let messages = (answer.errors ?? []).map { $0.message ?? "unknown error" }
+            throw messages.isEmpty ? TaskclusterError.malformed("no data in the answer") : TaskclusterError.graphQL(messages)
+        }
+        guard let worker = data.worker else { throw TaskclusterError.noSuchWorker("\(pool)/\(workerGroup)/\(workerId)") }
+        return (worker.recentTasks ?? []).compactMap { $0 }.filter { $0.run != nil }
+    }
+
+    /// One GraphQL request: a reply other than 200, or one that does not decode, is an error.
+    func graphQL<Reply: Decodable>(_ body: [String: Any]) async throws -> Reply {
         let reply = try await fetcher.send("POST", rootURL + "/graphql",
                                            headers: [("Content-Type", "application/json"), ("Accept", "application/json"),
                                                      ("User-Agent", "fleetroll")],
@@ -162,16 +163,9 @@ public struct TaskclusterClient: Sendable {
         guard reply.status == 200 else {
             throw TaskclusterError.http(reply.status, String(decoding: reply.body.prefix(300), as: UTF8.self))
         }
-        let answer: WorkerReply
-        do { answer = try JSONDecoder().decode(WorkerReply.self, from: reply.body) } catch {
+        do { return try JSONDecoder().decode(Reply.self, from: reply.body) } catch {
             throw TaskclusterError.malformed("\(error)")
         }
-        guard let data = answer.data else {
-            let messages = (answer.errors ?? []).map { $0.message ?? "unknown error" }
-            throw messages.isEmpty ? TaskclusterError.malformed("no data in the answer") : TaskclusterError.graphQL(messages)
-        }
-        guard let worker = data.worker else { throw TaskclusterError.noSuchWorker("\(pool)/\(workerGroup)/\(workerId)") }
-        return (worker.recentTasks ?? []).compactMap { $0 }.filter { $0.run != nil }
     }
 
     /// Worker-type names of a provisioner (the queue's REST listing), for Windows pools.

@@ -51,11 +51,9 @@ struct RolloutFinalizeCommand: AsyncParsableCommand {
                 }
                 return
             }
-            let stop = RolloutFlow.installStop()
-            let bar = RolloutFlow.progress("Removing the override", enabled: !write.json)
-            let run = try await engine.finalize(id, merged: merged, reason: write.reason, stop: stop) { done, total in bar.update(done: done, total: total) }
-            bar.finish()
-            try RolloutFlow.finish(run, title: "Rollout \(id): finalize", action: "finalize", json: write.json, stop: stop)
+            try await RolloutFlow.pass("Removing the override", title: "Rollout \(id): finalize", action: "finalize", json: write.json) { stop, progress in
+                try await engine.finalize(id, merged: merged, reason: write.reason, stop: stop, progress: progress)
+            }
         }
     }
 }

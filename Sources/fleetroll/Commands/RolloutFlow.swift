@@ -110,6 +110,17 @@ enum RolloutFlow {
         }
     }
 
+    /// A confirmed pass of writes (start, rollback, finalize): Ctrl-C, the progress bar, then
+    /// the hosts' lines and the exit status (`finish`).
+    static func pass(_ label: String, title: String, action: String, json: Bool,
+                     _ work: (StopRequest, @escaping @Sendable (Int, Int) -> Void) async throws -> StageRun) async throws {
+        let stop = installStop()
+        let bar = progress(label, enabled: !json)
+        let run = try await work(stop) { done, total in bar.update(done: done, total: total) }
+        bar.finish()
+        try finish(run, title: title, action: action, json: json, stop: stop)
+    }
+
     /// Ctrl-C for a pass of writes: the first stops new hosts, the second ends the sessions.
     static func installStop() -> StopRequest {
         let stop = StopRequest()

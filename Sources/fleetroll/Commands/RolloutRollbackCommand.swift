@@ -41,11 +41,9 @@ struct RolloutRollbackCommand: AsyncParsableCommand {
                 }
                 return
             }
-            let stop = RolloutFlow.installStop()
-            let bar = RolloutFlow.progress("Restoring hosts", enabled: !write.json)
-            let run = try await engine.rollback(id, reason: write.reason, stop: stop) { done, total in bar.update(done: done, total: total) }
-            bar.finish()
-            try RolloutFlow.finish(run, title: "Rollout \(id): rollback", action: "rollback", json: write.json, stop: stop)
+            try await RolloutFlow.pass("Restoring hosts", title: "Rollout \(id): rollback", action: "rollback", json: write.json) { stop, progress in
+                try await engine.rollback(id, reason: write.reason, stop: stop, progress: progress)
+            }
         }
     }
 }

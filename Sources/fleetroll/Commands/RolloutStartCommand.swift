@@ -40,11 +40,9 @@ struct RolloutStartCommand: AsyncParsableCommand {
                 } else { RolloutFlow.dryRun(lines) }
                 return
             }
-            let stop = RolloutFlow.installStop()
-            let bar = RolloutFlow.progress("Writing the canary", enabled: !write.json)
-            let run = try await engine.start(id, reason: write.reason, stop: stop) { done, total in bar.update(done: done, total: total) }
-            bar.finish()
-            try RolloutFlow.finish(run, title: "Rollout \(id): canary stage 0", action: "start", json: write.json, stop: stop)
+            try await RolloutFlow.pass("Writing the canary", title: "Rollout \(id): canary stage 0", action: "start", json: write.json) { stop, progress in
+                try await engine.start(id, reason: write.reason, stop: stop, progress: progress)
+            }
         }
     }
 }
