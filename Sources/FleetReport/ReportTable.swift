@@ -1,4 +1,5 @@
 import FleetCore
+import Foundation
 
 /// The report as a text table (`host-monitor --once`): widths fitted to the content, nothing cut,
 /// two spaces apart, host text cleaned for the terminal, cells coloured by their verdict when
@@ -30,16 +31,28 @@ public struct ReportTable: Sendable {
 
     /// The whole table, header first, one line per row, each ending in a newline: written
     /// straight from the rows' cells (a cell is cleaned only when it holds a character a terminal
-    /// would act on, which plain ASCII never does), a part of the rows on each core, into one buffer.
+    /// would act on, which plain ASCII never does), a part of the rows on each core.
     public func render(_ rows: [HostRow]) -> [UInt8] {
-        let widths = widths(rows)
         var out: [UInt8] = []
-        out.reserveCapacity((widths.reduce(0, +) + 2 * columns.count + 12) * (rows.count + 1))
-        append(columns.map(\.header), verdicts: nil, widths: widths, to: &out)
-        for part in parallelMap(Self.parts(rows.count), threshold: 1, { range in lines(rows[range], widths: widths) }) {
-            out.append(contentsOf: part)
-        }
+        render(rows) { out.append(contentsOf: $0) }
         return out
+    }
+
+    /// The table handed to `write` a few parts at a time (one part per core at once), so the
+    /// whole text is never held: 10,000 lines are 3 MB, twice over while the parts are joined.
+    public func render(_ rows: [HostRow], to write: ([UInt8]) -> Void) {
+        let widths = widths(rows)
+        var header: [UInt8] = []
+        append(columns.map(\.header), verdicts: nil, widths: widths, to: &header)
+        write(header)
+        let parts = Self.parts(rows.count, size: 1024)
+        let wave = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        for first in stride(from: 0, to: parts.count, by: wave) {
+            let ranges = Array(parts[first..<min(parts.count, first + wave)])
+            for part in parallelMap(ranges, threshold: 1, { range in lines(rows[range], widths: widths) }) where !part.isEmpty {
+                write(part)
+            }
+        }
     }
 
     /// The lines of `rows`, cells padded to `widths`.

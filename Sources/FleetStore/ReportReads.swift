@@ -83,7 +83,10 @@ extension FleetDatabase {
             }
             let statement = try db.makeStatement(sql: "SELECT \(host), \(Summaries.selection), \(Summaries.workerSelection) FROM \(from)")
             if let list { try statement.setArguments([list]) }
+            // Sized once: a row is some hundreds of bytes, and growing by doubling would hold
+            // the old and the new array of a fleet's rows at once.
             var out: [T] = []
+            out.reserveCapacity(try hosts?.count ?? Int.fetchOne(db, sql: "SELECT count(*) FROM host_summary") ?? 0)
             var batch: [HostReportFacts] = []
             batch.reserveCapacity(chunk)
             let n = StoredObservation.factsColumnCount

@@ -120,6 +120,21 @@ struct ReadModelTests {
         #expect(CellVerdict.of(.ppMatch, rows[1]) == .good && CellVerdict.of(.status, rows[1]) == .act)
     }
 
+    @Test func aLargeTableIsWrittenInPartsInOrder() throws {
+        // 5,000 rows: written a part of at most 1,024 lines at a time, never the whole text.
+        let rows = (0..<5000).map { i in HostRow(host: "h\(i).example.com", cells: [.host: "h\(i).example.com", .status: i % 7 == 0 ? "UNREACHABLE" : "OK"], status: "OK") }
+        let table = ReportTable(columns: [.host, .status])
+        var parts: [[UInt8]] = []
+        table.render(rows) { parts.append($0) }
+        let lines = String(decoding: parts.joined(), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 5002 && lines.last == "", "a header, one line per row, a final newline")
+        #expect(lines[0] == "HOST               STATUS")
+        #expect(lines[1] == "h0.example.com     UNREACHABLE" && lines[5000] == "h4999.example.com  OK")
+        #expect(lines.dropFirst().dropLast().enumerated().allSatisfy { i, line in line.hasPrefix("h\(i).example.com ") })
+        #expect(parts.count > 1 && parts.dropFirst().allSatisfy { $0.count(where: { $0 == 0x0A }) <= 1024 })
+        #expect(parts.joined().elementsEqual(table.render(rows)))
+    }
+
     @Test func theFeedFoldsInWhatTheStoreLearns() async throws {
         let f = try Fixture()
         defer { f.remove() }

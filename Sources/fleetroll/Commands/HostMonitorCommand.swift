@@ -112,7 +112,7 @@ struct HostMonitorCommand: AsyncParsableCommand {
                 try await loader.json(rows) { Terminal.write($0) }
             } else {
                 fitToTerminal(&table, rows)
-                Terminal.write(table.render(rows))
+                table.render(rows) { Terminal.write($0) }
             }
             Terminal.exitNow()
         }
@@ -127,7 +127,7 @@ struct HostMonitorCommand: AsyncParsableCommand {
             let stored = try await loader.json(rows)
             Terminal.write(ReportJSON.lines(fromArray: stored))
         } else {
-            Terminal.write(table.render(rows))
+            table.render(rows) { Terminal.write($0) }
         }
         // Ctrl-C is how following ends: no message, exit 0 (SIGTERM: 143).
         Interrupts.install(Interrupts.quietExit)
