@@ -84,7 +84,7 @@ extension RolloutEngine {
             // was not gathered, an override changed by hand) is unknown, and fails the gate.
             if let h = r.host(host), h.stage != nil, f.applied != nil {
                 let written = h.updatedAt.flatMap(Timestamp.parse).map { Int($0.timeIntervalSince1970) }
-                let seenAfter = row.clock.lastOK.map { written == nil || $0 >= written! } ?? false
+                let seenAfter = row.clock.lastOK.map { $0 >= (written ?? .min) } ?? false
                 if row.overrideSHA != r.overrideSHA256 || !seenAfter { f.applied = nil }
             }
             facts[host] = f

@@ -100,10 +100,8 @@ public struct TaskclusterClient: Sendable {
                 "query": Self.viewWorkers,
             ]
             let page: GraphQLReply = try await graphQL(body)
-            let messages = (page.errors ?? []).map { $0.message ?? "unknown error" }
-            guard let connectionData = page.data?.workers else {
-                throw messages.isEmpty ? TaskclusterError.malformed("no data in the answer") : TaskclusterError.graphQL(messages)
-            }
+            let messages = GraphQLReply.texts(page.errors)
+            guard let connectionData = page.data?.workers else { throw GraphQLReply.noData(page.errors) }
             errors += messages
             let edges = connectionData.edges ?? []
             let nodes = edges.compactMap { $0?.node }
@@ -146,10 +144,7 @@ public struct TaskclusterClient: Sendable {
             "query": Self.viewWorker,
         ]
         let answer: WorkerReply = try await graphQL(body)
-        guard let data = answer.data else {
-            let messages = (answer.errors ?? []).map { $0.message ?? "unknown error" }
-            throw messages.isEmpty ? TaskclusterError.malformed("no data in the answer") : TaskclusterError.graphQL(messages)
-        }
+        guard let data = answer.data else { throw GraphQLReply.noData(answer.errors) }
         guard let worker = data.worker else { throw TaskclusterError.noSuchWorker("\(pool)/\(workerGroup)/\(workerId)") }
         return (worker.recentTasks ?? []).compactMap { $0 }.filter { $0.run != nil }
     }
@@ -212,6 +207,15 @@ struct GraphQLReply: Decodable {
     struct Message: Decodable { var message: String? }
     var data: Data?
     var errors: [Message]?
+
+    /// The errors' messages, as said.
+    static func texts(_ errors: [Message]?) -> [String] { (errors ?? []).map { $0.message ?? "unknown error" } }
+
+    /// A reply without data: its errors, or a malformed answer when it gave none.
+    static func noData(_ errors: [Message]?) -> TaskclusterError {
+        let messages = texts(errors)
+        return messages.isEmpty ? .malformed("no data in the answer") : .graphQL(messages)
+    }
 }
 
 /// One entry of a worker's `recentTasks`.
